@@ -1,21 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { runBuild, type BuildOptions } from '../src/pipeline/run-build.js';
 import { FakeOpenAIServer } from './helpers/fake-openai-server.js';
+import { ratingFor } from './helpers/ratings.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
 
 const samples = join(repoRoot, 'data-samples');
 
-/** A rating distribution that depends only on the question, so reruns see the same grades. */
-function ratingFor(body: Record<string, unknown>) {
-  const messages = body.messages as { content: string }[];
-  const digest = createHash('sha256').update(messages.at(-1)!.content).digest();
-  const top = 1 + (digest[0]! % 5);
-  const topLogprobs = ['1', '2', '3', '4', '5'].map((token) => ({ token, logprob: Math.log(token === String(top) ? 0.8 : 0.05) }));
-  return { text: String(top), topLogprobs, usage: { prompt_tokens: 300, completion_tokens: 1 } };
-}
 
 test('build --grader openai grades over real HTTP, never pays twice, and a keep change costs no request', async () => {
   const server = await FakeOpenAIServer.start({ answer: ratingFor, maxRecorded: 50_000 });

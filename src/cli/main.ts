@@ -5,8 +5,10 @@ import { ingestCommand } from './ingest-command.js';
 import { demoCommand } from './demo-command.js';
 import { buildCommand } from './build-command.js';
 import { gradeCommand } from './grade-command.js';
+import { runCommand } from './run-command.js';
+import { statusCommand } from './status-command.js';
 
-const commands = [buildCommand, ingestCommand, gradeCommand, demoCommand];
+const commands = [runCommand, statusCommand, buildCommand, ingestCommand, gradeCommand, demoCommand];
 
 async function main(): Promise<void> {
   let cli = yargs(hideBin(process.argv))

@@ -57,6 +57,11 @@ export interface GradeCacheOptions {
   fsyncIntervalMs?: number;
   /** more segments than this on open are merged into one */
   maxSegments?: number;
+  /**
+   * Other caches to look grades up in, read once on open and never written or locked: a sharded grade
+   * task appends to a cache of its own and still finds what the shared cache and the other tasks hold.
+   */
+  readAlso?: readonly string[];
 }
 
 const SEGMENT = /^seg-(\d{6,})\.ndjson$/;
@@ -76,7 +81,8 @@ export class GradeCache {
     private readonly entries: Map<string, CacheEntry>,
     segments: number[],
     private readonly readStats: { lines_read: number; torn_lines: number; bad_lines: number },
-    private readonly options: Required<GradeCacheOptions>,
+    private readonly options: Required<Omit<GradeCacheOptions, 'readAlso'>>,
+    private readonly shared: ReadonlyMap<string, CacheEntry> = new Map(),
   ) {
     this.segmentsOnDisk = segments;
   }
@@ -86,7 +92,7 @@ export class GradeCache {
    * to one cache would each compact away the other's segment.
    */
   static async open(dir: string, options: GradeCacheOptions = {}): Promise<GradeCache> {
-    const settings: Required<GradeCacheOptions> = {
+    const settings: Required<Omit<GradeCacheOptions, 'readAlso'>> = {
       fsyncEveryRecords: options.fsyncEveryRecords ?? 512,
       fsyncIntervalMs: options.fsyncIntervalMs ?? 2000,
       maxSegments: options.maxSegments ?? 16,
@@ -99,7 +105,9 @@ export class GradeCache {
       const entries = new Map<string, CacheEntry>();
       const readStats = { lines_read: 0, torn_lines: 0, bad_lines: 0 };
       for (const number of segments) await readSegment(join(dir, segmentName(number)), entries, readStats);
-      const cache = new GradeCache(dir, entries, segments, readStats, settings);
+      const shared = new Map<string, CacheEntry>();
+      for (const other of options.readAlso ?? []) await readCacheDir(other, shared, readStats);
+      const cache = new GradeCache(dir, entries, segments, readStats, settings, shared);
       if (segments.length > settings.maxSegments || (readStats.lines_read > 10_000 && readStats.lines_read > 2 * entries.size)) {
         await cache.compact();
       }
@@ -113,7 +121,37 @@ export class GradeCache {
   /** The stored grade of `key`; undefined when there is none or the latest record is a failure. */
   grade(key: string): CachedGrade | undefined {
     const entry = this.entries.get(key);
-    return entry?.ok ? entry : undefined;
+    if (entry?.ok) return entry;
+    const shared = this.shared.get(key);
+    return shared?.ok ? shared : undefined;
+  }
+
+  /**
+   * Moves another cache's records into this one (a finished grade task's cache, at the merge) and removes
+   * that directory. Its lock is taken first: a task still running keeps its cache.
+   */
+  async absorb(other: string): Promise<number> {
+    acquireLock(other);
+    let moved = 0;
+    try {
+      const incoming = new Map<string, CacheEntry>();
+      await readCacheDir(other, incoming, { lines_read: 0, torn_lines: 0, bad_lines: 0 });
+      for (const [key, entry] of incoming) {
+        const mine = this.entries.get(key);
+        // A grade is never replaced: it is what was paid for. Of two failures the later one is kept.
+        if (mine?.ok) continue;
+        if (mine && !entry.ok && mine.at >= entry.at) continue;
+        writeWhole(this.segmentFd(), recordLine(key, entry));
+        this.entries.set(key, entry);
+        moved++;
+      }
+      if (this.fd !== null) this.sync();
+    } catch (error) {
+      releaseLock(other);
+      throw error;
+    }
+    rmSync(other, { recursive: true, force: true });
+    return moved;
   }
 
   /** The latest failure of `key`, when its latest record is one. */
@@ -231,6 +269,18 @@ function listSegments(dir: string): number[] {
 /** A compaction killed before its rename leaves `.seg-*.tmp-*`; with the lock held, nobody is writing one. */
 function removeAbandonedTemps(dir: string): void {
   for (const name of readdirSync(dir)) if (name.startsWith('.seg-') && name.includes('.tmp-')) rmSync(join(dir, name), { force: true });
+}
+
+/** Every segment of a cache directory, read without taking its lock; a missing directory holds nothing. */
+async function readCacheDir(dir: string, entries: Map<string, CacheEntry>, stats: { lines_read: number; torn_lines: number; bad_lines: number }): Promise<void> {
+  let segments: number[];
+  try {
+    segments = listSegments(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  for (const number of segments) await readSegment(join(dir, segmentName(number)), entries, stats);
 }
 
 function recordLine(key: string, entry: CacheEntry): string {

@@ -34,13 +34,28 @@ export interface OpenedGrader {
   config: GradeConfig;
 }
 
-/** Checks the choice against the config before any request; throws a message naming the flag to fix. */
-export function openGrader(grade: GradeConfig, choice: GraderChoice): OpenedGrader {
-  if (choice.kind === 'local') return openLocalGrader(grade, choice);
+/**
+ * The grade config a choice grades under (the model that goes into every cache key), without opening
+ * anything: a merge step needs the model name to find the grades, not a server.
+ */
+export function gradeConfigFor(grade: GradeConfig, choice: Pick<GraderChoice, 'kind' | 'modelPath' | 'model'>): GradeConfig {
+  if (choice.kind === 'local') {
+    const modelPath = choice.modelPath;
+    if (!modelPath) throw new Error('--grader local needs --model FILE.gguf');
+    if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new Error(`--model ${modelPath}: no such file`);
+    return { ...grade, model: `gguf:${basename(modelPath)}:${statSync(modelPath).size}`, concurrency: 1 };
+  }
   const model = choice.model ?? grade.model;
   if (model === null || model === '') {
     throw new Error('no model to grade with: pass --grader-model NAME (the name the server serves), or set grade.model in the pipeline');
   }
+  return { ...grade, model };
+}
+
+/** Checks the choice against the config before any request; throws a message naming the flag to fix. */
+export function openGrader(grade: GradeConfig, choice: GraderChoice): OpenedGrader {
+  if (choice.kind === 'local') return openLocalGrader(grade, choice);
+  const model = gradeConfigFor(grade, choice).model!;
   if (choice.urls.length === 0) throw new Error('no grader URL: pass --grader-url http://HOST:PORT (repeatable)');
   const concurrency = choice.concurrency ?? grade.concurrency;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency must be a positive integer (got ${concurrency})`);
@@ -71,9 +86,6 @@ function reportServerTrouble(event: GraderEvent): void {
 
 /** The embedded engine: the model file (name and size) stands in the cache key for the served model name. */
 function openLocalGrader(grade: GradeConfig, choice: GraderChoice): OpenedGrader {
-  const modelPath = choice.modelPath;
-  if (!modelPath) throw new Error('--grader local needs --model FILE.gguf');
-  if (!existsSync(modelPath) || !statSync(modelPath).isFile()) throw new Error(`--model ${modelPath}: no such file`);
-  const model = `gguf:${basename(modelPath)}:${statSync(modelPath).size}`;
-  return { grader: new LocalGrader({ modelPath }), config: { ...grade, model, concurrency: 1 } };
+  const config = gradeConfigFor(grade, choice);
+  return { grader: new LocalGrader({ modelPath: choice.modelPath! }), config };
 }

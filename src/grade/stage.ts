@@ -16,6 +16,7 @@ import { writeGradeLines } from './grades-file.js';
 import { decideKeep, scoreOf, type KeepDecision } from './keep.js';
 import { answerGradeKey, answerRequest, gradeKey, gradingFingerprint, questionRequest, requireModel } from './prompt.js';
 import { countThreads, threadStream, type ThreadInput } from './thread-source.js';
+import type { Thread } from '../ingest/records.js';
 import type { Grader, GraderStats, GradeOutcome, GradeRequest } from './types.js';
 
 export interface GradeStageOptions {
@@ -88,35 +89,56 @@ export class GradeAbortedError extends Error {
 const FAILURE_EXAMPLES = 10;
 const FAILURE_REASONS = 20;
 
-/** Grades every thread (cached grades cost nothing), applies the keep rule, writes the manifest. */
-export async function runGrade(options: GradeStageOptions): Promise<GradeResult> {
+/** What grading a stream of threads produced, before any keep rule. */
+export interface GradedThreads {
+  /** post id -> the grader's label and probabilities */
+  grades: Map<string, RawGrade>;
+  /** answer id -> the same; empty unless grade.answers.enabled */
+  answerGrades: Map<string, RawGrade>;
+  /** post id -> why its grading failed */
+  failures: Map<string, string>;
+  /** answer id -> the post it belongs to, for the answers graded here */
+  answerPosts: Map<string, string>;
+  stats: GradeStats;
+}
+
+export interface RawGrade {
+  label: string;
+  probabilities: Record<string, number>;
+}
+
+export interface GradeThreadsOptions {
+  config: GradeConfig;
+  grader: Grader;
+  cache: GradeCache;
+  quiet?: boolean;
+  total?: number | null;
+  maxInFlight?: number;
+  maxConsecutiveFailures?: number;
+}
+
+/**
+ * Sends every thread's question (and answers, when graded) to the grader unless the cache holds its grade,
+ * with a bounded number of requests in flight. Throws GradeAbortedError when the grader keeps failing.
+ */
+export async function gradeThreads(threads: AsyncIterable<Thread>, options: GradeThreadsOptions): Promise<GradedThreads> {
   const started = Date.now();
   const config = options.config;
-  const model = requireModel(config);
-  // A keep rule that cannot be applied must fail now, not after hours of grading.
-  const problems = gradeConfigProblems({ grade: config });
-  if (problems.length > 0) throw new Error(`grade config: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
-  const gradeDir = join(options.workDir, 'grade');
-  const total = options.total ?? (await countThreads(options.threads));
-  const cache = await GradeCache.open(join(gradeDir, 'cache'));
+  const total = options.total ?? null;
   const progress = new Progress(options.quiet ?? false);
-  const run = new GradeRun(cache, options.grader, options.maxInFlight ?? 2 * config.concurrency, options.maxConsecutiveFailures ?? 100);
+  const run = new GradeRun(options.cache, options.grader, options.maxInFlight ?? 2 * config.concurrency, options.maxConsecutiveFailures ?? 100);
 
-  const grades = new Map<string, PostGrade>();
-  const answerGrades = new Map<string, PostGrade>();
+  const grades = new Map<string, RawGrade>();
+  const answerGrades = new Map<string, RawGrade>();
+  const answerPosts = new Map<string, string>();
   const failures = new Map<string, string>();
   const questions: GradeCounts = { graded: 0, cached: 0, failed: 0 };
   const answers: GradeCounts = { graded: 0, cached: 0, failed: 0 };
   let posts = 0;
 
-  const toGrade = (outcome: GradeSuccessLike, score: string): PostGrade => ({
-    score: scoreOf(outcome, score, config.values),
-    label: outcome.label,
-    probabilities: outcome.probabilities,
-  });
   const onQuestion = (postId: string) => (outcome: OutcomeLike, fromCache: boolean) => {
     if (outcome.ok) {
-      grades.set(postId, toGrade(outcome, config.keep.score));
+      grades.set(postId, { label: outcome.label, probabilities: outcome.probabilities });
       if (fromCache) questions.cached++;
       else questions.graded++;
     } else {
@@ -126,7 +148,7 @@ export async function runGrade(options: GradeStageOptions): Promise<GradeResult>
   };
   const onAnswer = (answerId: string) => (outcome: OutcomeLike, fromCache: boolean) => {
     if (outcome.ok) {
-      answerGrades.set(answerId, toGrade(outcome, config.answers.score));
+      answerGrades.set(answerId, { label: outcome.label, probabilities: outcome.probabilities });
       if (fromCache) answers.cached++;
       else answers.graded++;
     } else {
@@ -136,11 +158,12 @@ export async function runGrade(options: GradeStageOptions): Promise<GradeResult>
   const render = () => progressLine(posts, total, questions, run, (Date.now() - started) / 1000);
 
   try {
-    for await (const thread of threadStream(options.threads)) {
+    for await (const thread of threads) {
       posts++;
       await run.submit(gradeKey(thread, config), () => questionRequest(thread, config), onQuestion(thread.id));
       if (config.answers.enabled) {
         for (const answer of thread.answers) {
+          answerPosts.set(answer.id, thread.id);
           await run.submit(answerGradeKey(thread, answer, config), () => answerRequest(thread, answer, config), onAnswer(answer.id));
         }
       }
@@ -148,12 +171,8 @@ export async function runGrade(options: GradeStageOptions): Promise<GradeResult>
       if (run.abortReason) break;
     }
   } finally {
-    // Also when reading threads failed: requests in flight still land in the cache before it closes.
-    try {
-      await run.drain();
-    } finally {
-      await cache.close();
-    }
+    // Also when reading threads failed: requests in flight still land in the cache.
+    await run.drain();
   }
   if (run.abortReason) {
     throw new GradeAbortedError(
@@ -161,15 +180,6 @@ export async function runGrade(options: GradeStageOptions): Promise<GradeResult>
         `${(questions.graded + questions.cached).toLocaleString('en-US')} posts are graded and cached, and a rerun goes on from there`,
     );
   }
-
-  const scores = new Map<string, number>();
-  for (const [id, grade] of grades) scores.set(id, grade.score);
-  const decision = decideKeep(scores, config.keep);
-  const answerKeep = new Set<string>();
-  if (config.answers.enabled) {
-    for (const [id, grade] of answerGrades) if (Number.isFinite(grade.score) && grade.score >= config.answers.keep_threshold) answerKeep.add(id);
-  }
-
   const seconds = (Date.now() - started) / 1000;
   const stats: GradeStats = {
     posts,
@@ -181,34 +191,107 @@ export async function runGrade(options: GradeStageOptions): Promise<GradeResult>
     seconds,
     answers: config.answers.enabled ? answers : null,
   };
-  progress.log(
-    `grade: ${posts.toLocaleString('en-US')} posts, ${questions.graded.toLocaleString('en-US')} graded, ${questions.cached.toLocaleString('en-US')} cached, ` +
-      `${questions.failed.toLocaleString('en-US')} failed; kept ${decision.kept.toLocaleString('en-US')} (${decision.description}) in ${seconds.toFixed(1)} s`,
-  );
-  if (questions.failed > 0) progress.log(`grade: ${questions.failed.toLocaleString('en-US')} posts failed (see ${join(gradeDir, 'manifest.json')}); a rerun sends them again`);
+  return { grades, answerGrades, failures, answerPosts, stats };
+}
 
-  await writeGradeLines(join(gradeDir, 'grades.jsonl'), grades, decision.keep, failures);
+/** The keep rule over all grades: which posts (and answers) stay, with each grade's score. */
+export function applyKeepRule(
+  config: GradeConfig,
+  raw: Pick<GradedThreads, 'grades' | 'answerGrades'>,
+): Pick<GradeResult, 'grades' | 'keep' | 'answerGrades' | 'answerKeep' | 'decision'> {
+  const score = (grade: RawGrade, spec: string): PostGrade => ({ score: scoreOf(grade, spec, config.values), label: grade.label, probabilities: grade.probabilities });
+  const grades = new Map<string, PostGrade>();
+  const scores = new Map<string, number>();
+  for (const [id, grade] of raw.grades) {
+    const scored = score(grade, config.keep.score);
+    grades.set(id, scored);
+    scores.set(id, scored.score);
+  }
+  const decision = decideKeep(scores, config.keep);
+  const answerGrades = new Map<string, PostGrade>();
+  const answerKeep = new Set<string>();
+  if (config.answers.enabled) {
+    for (const [id, grade] of raw.answerGrades) {
+      const scored = score(grade, config.answers.score);
+      answerGrades.set(id, scored);
+      if (Number.isFinite(scored.score) && scored.score >= config.answers.keep_threshold) answerKeep.add(id);
+    }
+  }
+  return { grades, keep: decision.keep, answerGrades, answerKeep, decision };
+}
+
+/** Grades every thread (cached grades cost nothing), applies the keep rule, writes the manifest. */
+export async function runGrade(options: GradeStageOptions): Promise<GradeResult> {
+  const started = Date.now();
+  const config = options.config;
+  requireModel(config);
+  // A keep rule that cannot be applied must fail now, not after hours of grading.
+  const problems = gradeConfigProblems({ grade: config });
+  if (problems.length > 0) throw new Error(`grade config: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
+  const gradeDir = join(options.workDir, 'grade');
+  const total = options.total ?? (await countThreads(options.threads));
+  const cache = await GradeCache.open(join(gradeDir, 'cache'));
+  let graded: GradedThreads;
+  try {
+    graded = await gradeThreads(threadStream(options.threads), {
+      config,
+      grader: options.grader,
+      cache,
+      quiet: options.quiet ?? false,
+      total,
+      ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
+      ...(options.maxConsecutiveFailures !== undefined ? { maxConsecutiveFailures: options.maxConsecutiveFailures } : {}),
+    });
+  } finally {
+    await cache.close();
+  }
+  const kept = applyKeepRule(config, graded);
+  const stats = { ...graded.stats, seconds: (Date.now() - started) / 1000 };
+  return writeGradeOutputs({ gradeDir, config, grader: options.grader, started, quiet: options.quiet ?? false, kept, failures: graded.failures, stats, cache: cache.stats() });
+}
+
+/** grades.jsonl and manifest.json of the grade directory, and the log lines; the same for one run or a merge. */
+export async function writeGradeOutputs(input: {
+  gradeDir: string;
+  config: GradeConfig;
+  grader: Grader | { description: string; stats(): GraderStats };
+  started: number;
+  quiet: boolean;
+  kept: ReturnType<typeof applyKeepRule>;
+  failures: Map<string, string>;
+  stats: GradeStats;
+  cache: GradeCacheStats;
+}): Promise<GradeResult> {
+  const { gradeDir, config, kept, failures, stats } = input;
+  const { decision } = kept;
+  const progress = new Progress(input.quiet);
+  progress.log(
+    `grade: ${stats.posts.toLocaleString('en-US')} posts, ${stats.graded.toLocaleString('en-US')} graded, ${stats.cached.toLocaleString('en-US')} cached, ` +
+      `${stats.failed.toLocaleString('en-US')} failed; kept ${decision.kept.toLocaleString('en-US')} (${decision.description}) in ${stats.seconds.toFixed(1)} s`,
+  );
+  if (stats.failed > 0) progress.log(`grade: ${stats.failed.toLocaleString('en-US')} posts failed (see ${join(gradeDir, 'manifest.json')}); a rerun sends them again`);
+
+  await writeGradeLines(join(gradeDir, 'grades.jsonl'), kept.grades, decision.keep, failures);
   const manifestPath = join(gradeDir, 'manifest.json');
   const manifest = {
     stage: 'grade',
     tool: 'threadsift',
-    started_at: new Date(started).toISOString(),
-    seconds,
-    grader: options.grader.description,
-    model,
+    started_at: new Date(input.started).toISOString(),
+    seconds: stats.seconds,
+    grader: input.grader.description,
+    model: requireModel(config),
     grading_fingerprint: gradingFingerprint(config),
     config,
     keep: { ...config.keep, cutoff: decision.cutoff, inclusive: decision.inclusive, scored: decision.scored, kept: decision.kept, description: decision.description },
-    answers_keep: config.answers.enabled ? { threshold: config.answers.keep_threshold, score: config.answers.score, graded: answerGrades.size, kept: answerKeep.size } : null,
+    answers_keep: config.answers.enabled ? { threshold: config.answers.keep_threshold, score: config.answers.score, graded: kept.answerGrades.size, kept: kept.answerKeep.size } : null,
     stats,
-    grader_stats: options.grader.stats(),
+    grader_stats: input.grader.stats(),
     failures: summarizeFailures(failures),
-    cache: cache.stats(),
+    cache: input.cache,
     outputs: { grades: 'grades.jsonl' },
   } satisfies GradeManifest;
   await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-
-  return { grades, keep: decision.keep, answerGrades, answerKeep, failures, decision, stats, manifestPath };
+  return { ...kept, failures, stats, manifestPath };
 }
 
 export interface GradeManifest {

@@ -43,11 +43,8 @@ export class SpillFiles {
     this.fds.clear();
   }
 
-  async *read<T>(partition: number, stream: string): AsyncGenerator<T> {
-    const path = join(this.dir, this.fileName(partition, stream));
-    if (!existsSync(path)) return;
-    const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-    for await (const line of lines) if (line) yield JSON.parse(line) as T;
+  read<T>(partition: number, stream: string): AsyncGenerator<T> {
+    return readSpilled<T>(this.dir, partition, stream);
   }
 
   remove(): void {
@@ -55,7 +52,7 @@ export class SpillFiles {
   }
 
   private fileName(partition: number, stream: string): string {
-    return `p${String(partition).padStart(4, '0')}.${stream}.ndjson`;
+    return spillFileName(partition, stream);
   }
 
   private flush(key: string, buffer: { parts: string[]; bytes: number }): void {
@@ -68,4 +65,16 @@ export class SpillFiles {
     buffer.parts = [];
     buffer.bytes = 0;
   }
+}
+
+function spillFileName(partition: number, stream: string): string {
+  return `p${String(partition).padStart(4, '0')}.${stream}.ndjson`;
+}
+
+/** The values of one (partition, stream) file of a spill directory, in write order; none when it has no file. */
+export async function* readSpilled<T>(dir: string, partition: number, stream: string): AsyncGenerator<T> {
+  const path = join(dir, spillFileName(partition, stream));
+  if (!existsSync(path)) return;
+  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield JSON.parse(line) as T;
 }

@@ -3,15 +3,24 @@ import { join } from 'node:path';
 import type { Thread } from '../ingest/records.js';
 import { readParquetRows } from '../io/parquet-read.js';
 
-/** The Parquet parts of a threads directory, in part order. */
+/** The Parquet parts of a threads directory, in name order (hidden temp files left out). */
 export async function threadParts(dir: string): Promise<string[]> {
-  const names = (await readdir(dir)).filter((name) => name.endsWith('.parquet') && !name.startsWith('.'));
-  return names.sort().map((name) => join(dir, name));
+  const parts: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    if (entry.isFile() && entry.name.endsWith('.parquet')) parts.push(join(dir, entry.name));
+  }
+  return parts.sort();
 }
 
 /** Streams the threads of a directory of parts, one row group at a time. */
 export async function* readThreads(dir: string): AsyncGenerator<Thread> {
-  for (const part of await threadParts(dir)) {
+  yield* readThreadFiles(await threadParts(dir));
+}
+
+/** Streams the threads of the given Parquet files, in the order given. */
+export async function* readThreadFiles(files: readonly string[]): AsyncGenerator<Thread> {
+  for (const part of files) {
     for await (const row of readParquetRows(part)) yield row as unknown as Thread;
   }
 }

@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline, type PipelineRunOptions, type PipelineRunResult, type StageRecord } from '../src/pipeline/run-pipeline.js';
+import { FakeOpenAIServer } from './helpers/fake-openai-server.js';
+import { ratingFor } from './helpers/ratings.js';
+import { datasetRows } from './helpers/datasets.js';
+import { repoRoot, tempDir } from './helpers/paths.js';
+
+const samples = join(repoRoot, 'data-samples');
+
+
+
+function ran(result: PipelineRunResult): Record<string, number> {
+  return Object.fromEntries(result.stages.map((s: StageRecord) => [s.stage, s.ran]));
+}
+
+test('a rule change re-runs filter and build only, sends no grading request, and equals a run from scratch', async () => {
+  const server = await FakeOpenAIServer.start({ answer: ratingFor, maxRecorded: 50_000 });
+  const dir = tempDir();
+  try {
+    const base: PipelineRunOptions = {
+      submissions: [join(samples, 'AskHistorians_submissions.zst')],
+      comments: [join(samples, 'AskHistorians_comments.zst')],
+      out: join(dir.path, 'ds'),
+      pipeline: 'askhistorians',
+      grader: 'openai',
+      graderUrls: [server.baseUrl],
+      graderModel: 'test-model',
+      quiet: true,
+    };
+    const first = await runPipeline(base);
+    assert.deepEqual(ran(first), { ingest: 2 + 16, filter: 16, grade: 16, build: 1 }, 'a first run runs every unit: 2 extracts, 16 joins ...');
+    const requests = server.chatCount;
+    assert.ok(requests > 100);
+
+    const again = await runPipeline(base);
+    assert.deepEqual(ran(again), { ingest: 0, filter: 0, grade: 0, build: 0 }, 'nothing changed: nothing runs');
+    assert.equal(server.chatCount, requests);
+    assert.deepEqual(again.dataset!.funnel, first.dataset!.funnel);
+
+    const stricter = await runPipeline({ ...base, overrides: ['filters.min_score=5'] });
+    assert.deepEqual(ran(stricter), { ingest: 0, filter: 16, grade: 0, build: 1 });
+    assert.equal(server.chatCount, requests, 'a stricter rule sends no request');
+    const filterRecord = stricter.stages.find((s) => s.stage === 'filter')!;
+    assert.deepEqual(filterRecord.reasons, ['filters.min_score: 4 -> 5'], 'the run record says why filter ran');
+    const record = JSON.parse(readFileSync(join(dir.path, 'ds.work', 'run.json'), 'utf8'));
+    assert.deepEqual(record.stages.map((s: StageRecord) => [s.stage, s.ran]), [['ingest', 0], ['filter', 16], ['grade', 0], ['build', 1]], 'run.json proves which stages ran');
+    const manifest = JSON.parse(readFileSync(join(base.out, 'threadsift-manifest.json'), 'utf8'));
+    assert.equal(manifest.pipeline.filters.min_score, 5);
+
+    // The same rule from scratch (a new work directory, its own cache) gives the same dataset, row for row.
+    const scratch = await runPipeline({ ...base, out: join(dir.path, 'scratch'), overrides: ['filters.min_score=5'] });
+    assert.deepEqual(ran(scratch), { ingest: 18, filter: 16, grade: 16, build: 1 });
+    assert.deepEqual(stricter.dataset!.funnel, scratch.dataset!.funnel);
+    assert.deepEqual(await datasetRows(base.out), await datasetRows(join(dir.path, 'scratch')));
+
+    // Back to the looser rule: the posts it adds were graded before, so again no request.
+    const countBefore = server.chatCount;
+    const looser = await runPipeline({ ...base, overrides: ['filters.min_score=3'] });
+    assert.equal(looser.stages.find((s) => s.stage === 'ingest')!.ran, 0);
+    const newPosts = server.chatCount - countBefore;
+    assert.ok(newPosts > 0, 'a looser rule grades the posts it adds');
+    assert.ok(newPosts < looser.dataset!.funnel.posts_out, `only the added posts are graded (${newPosts})`);
+
+    // A keep-rule change is a build change; a prompt change re-grades.
+    const keep = await runPipeline({ ...base, overrides: ['grade.keep.threshold=4.5'] });
+    assert.deepEqual(ran(keep), { ingest: 0, filter: 16, grade: 0, build: 1 });
+    const before = server.chatCount;
+    const prompt = await runPipeline({ ...base, overrides: ['grade.question_template=Q: {title}'] });
+    assert.deepEqual(ran(prompt), { ingest: 0, filter: 0, grade: 16, build: 1 });
+    assert.ok(server.chatCount - before >= requests - 5, 'a new prompt grades every question again');
+
+    // --force re-runs one stage; cached grades are still not paid for twice.
+    const forcedBefore = server.chatCount;
+    const forced = await runPipeline({ ...base, overrides: ['grade.question_template=Q: {title}'], force: ['grade'] });
+    assert.deepEqual(ran(forced), { ingest: 0, filter: 0, grade: 16, build: 0 }, 'same grades: build stays fresh');
+    assert.equal(server.chatCount, forcedBefore);
+  } finally {
+    await server.close();
+    dir.dispose();
+  }
+});
+
+test('a new monthly dump is the only file decoded; the result equals a run over all months from scratch', async () => {
+  const dir = tempDir();
+  try {
+    // Split the March comments into two monthly files: the second stands for next month's dump.
+    const dumps = join(dir.path, 'dumps');
+    mkdirSync(dumps);
+    const lines = execFileSync('zstd', ['-dc', '--long=31', join(samples, 'RC_2015-03.zst')], { maxBuffer: 1 << 26 }).toString('utf8').split('\n').filter(Boolean);
+    const half = Math.floor(lines.length / 2);
+    const write = (name: string, part: string[]) => {
+      writeFileSync(join(dumps, `${name}.ndjson`), part.join('\n') + '\n');
+      execFileSync('zstd', ['-q', '--long=31', '-f', '--rm', join(dumps, `${name}.ndjson`), '-o', join(dumps, `${name}.zst`)]);
+    };
+    execFileSync('cp', [join(samples, 'RS_2015-03.zst'), dumps]);
+    write('RC_2015-03', lines.slice(0, half));
+    const base: PipelineRunOptions = {
+      submissions: [join(dumps, 'RS_*.zst')],
+      comments: [join(dumps, 'RC_*.zst')],
+      out: join(dir.path, 'ds'),
+      pipeline: 'askhistorians',
+      overrides: ['filters.min_answers=1', 'filters.min_score=0', 'filters.min_chars=0'],
+      quiet: true,
+    };
+    const first = await runPipeline(base);
+    assert.deepEqual(first.stages.find((s) => s.stage === 'ingest')!.extracted, [join(dumps, 'RS_2015-03.zst'), join(dumps, 'RC_2015-03.zst')]);
+
+    write('RC_2015-04', lines.slice(half));
+    const next = await runPipeline(base);
+    const ingest = next.stages.find((s) => s.stage === 'ingest')!;
+    assert.deepEqual(ingest.extracted, [join(dumps, 'RC_2015-04.zst')], 'only the new month is decoded');
+    assert.ok(ingest.reasons.includes(`new input ${join(dumps, 'RC_2015-04.zst')}`), ingest.reasons.join('; '));
+    assert.ok(next.dataset!.ingest.join.topLevelComments > first.dataset!.ingest.join.topLevelComments, 'answers from the new month joined their posts');
+
+    const scratch = await runPipeline({ ...base, out: join(dir.path, 'scratch') });
+    assert.deepEqual(next.dataset!.funnel, scratch.dataset!.funnel);
+    assert.deepEqual(next.dataset!.ingest.join, scratch.dataset!.ingest.join);
+    assert.deepEqual(await datasetRows(base.out), await datasetRows(join(dir.path, 'scratch')));
+  } finally {
+    dir.dispose();
+  }
+});
