@@ -9,7 +9,7 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { classifyDumpFile, expandInputs } from '../io/inputs.js';
 import { formatBytes, Progress } from '../io/progress.js';
@@ -194,6 +194,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
   const stages = STAGE_ORDER.map((stage) => records.get(stage)!);
   const seconds = (Date.now() - started) / 1000;
   const runRecord = shard.count > 1 ? join(work, 'tasks', `${step}-task-${shard.index}-of-${shard.count}.json`) : context.paths.runRecord;
+  await mkdir(dirname(runRecord), { recursive: true });
   await writeFileAtomic(
     runRecord,
     JSON.stringify({ tool: 'threadsift', started_at: new Date(started).toISOString(), seconds, pipeline: config.name, shard, step, partitions, by: who(shard), stages }, null, 2) + '\n',
