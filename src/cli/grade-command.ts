@@ -8,7 +8,7 @@ export function gradeCommand(cli: Argv) {
     'Grade questions with a language model on an OpenAI-compatible server (vLLM, SGLang, llama.cpp, Ollama) and apply the pipeline\'s keep rule; grades are cached, so reruns and new keep rules cost no request',
     (y) =>
       y
-        .option('threads', { type: 'string', demandOption: true, describe: 'a directory of thread parts: OUT.work/filter/threads of a build, or threads/ of an ingest run' })
+        .option('threads', { type: 'string', demandOption: true, describe: 'a directory of thread parts: OUT.work/filter of a run or build, or threads/ of an ingest run' })
         .option('out', { type: 'string', demandOption: true, describe: 'work directory: writes grade/cache/, grade/grades.jsonl and grade/manifest.json; `build --work` with the same directory reuses the grades' })
         .option('pipeline', { type: 'string', default: 'askhistorians', describe: 'a pipeline name from pipelines/ or a YAML file (its grade section)' })
         .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value, e.g. --set grade.keep.quantile=0.75 (repeatable)' })
@@ -24,7 +24,7 @@ export function gradeCommand(cli: Argv) {
       const { openGrader } = await import('../grade/open-grader.js');
       const { runGrade } = await import('../grade/stage.js');
       if (!existsSync(args.threads) || !statSync(args.threads).isDirectory()) {
-        throw new Error(`--threads ${args.threads}: no such directory (give OUT.work/filter/threads of a build, or threads/ of an ingest run)`);
+        throw new Error(`--threads ${args.threads}: no such directory (give OUT.work/filter of a run or build, or threads/ of an ingest run)`);
       }
       const pipeline = loadPipelineConfig(args.pipeline, args.set);
       const { grader, config } = openGrader(pipeline.grade, {

@@ -20,7 +20,7 @@ import type { Thread } from '../ingest/records.js';
 import type { Grader, GraderStats, GradeOutcome, GradeRequest } from './types.js';
 
 export interface GradeStageOptions {
-  /** the threads to grade: a stream, or a directory of thread parts (e.g. <work>/filter/threads) */
+  /** the threads to grade: a stream, or a directory of thread parts (e.g. <work>/filter of a pipeline run) */
   threads: ThreadInput;
   /** grade.model must be set (the command line's --grader-model goes there: it is part of the key) */
   config: GradeConfig;
