@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildRules, filterThreads, formatFunnel, ThreadFilter } from '../src/filter/filter.js';
 import { decodeHtmlEntities } from '../src/filter/html.js';
+import { visibleText } from '../src/filter/rules/answer-length.js';
 import { asksQuestionRule } from '../src/filter/rules/asks-question.js';
 import { codePointLength } from '../src/filter/rules/code-points.js';
 import { dateWindowRule } from '../src/filter/rules/date-window.js';
@@ -754,5 +755,21 @@ describe('link masking (the study loader’s quirk)', () => {
     assert.equal(input.answers[0]!.body, body, 'the input thread is not modified');
     const recommended = run(recommendedFilters(), input);
     assert.equal(recommended.kept!.answers[0]!.body, body, 'the recommended pipeline keeps links');
+  });
+});
+
+describe('visibleText', () => {
+  it('trims exactly what String#trim trims, plus zero-width characters, word joiner and BOM', () => {
+    const reference = (body: string) => body.replace(/^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$/gu, '');
+    const blanks = [' ', '\t', '\n', '\r', '\v', '\f', '\u00a0', '\u1680', '\u2000', '\u200a', '\u200b', '\u200d', '\u2028', '\u2029', '\u202f', '\u205f', '\u2060', '\u3000', '\ufeff'];
+    const nonBlanks = ['a', '\u200e', '\u00ad', '😀', '中', '\u2061', '\u180e'];
+    let seed = 7;
+    const pick = <T>(list: T[]) => list[(seed = (seed * 1103515245 + 12345) % 2147483648) % list.length]!;
+    for (let i = 0; i < 2000; i++) {
+      let body = '';
+      const length = i % 12;
+      for (let j = 0; j < length; j++) body += pick([...blanks, ...nonBlanks]);
+      assert.equal(visibleText(body), reference(body), JSON.stringify(body));
+    }
   });
 });
