@@ -1,6 +1,6 @@
 import { closeSync, createReadStream, existsSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { forEachLine, lineBatches } from '../io/lines.js';
 
 /** FNV-1a over the id's UTF-16 units: stable across runs and processes, so partitions are reproducible. */
 export function partitionOf(postId: string, partitions: number): number {
@@ -75,6 +75,12 @@ function spillFileName(partition: number, stream: string): string {
 export async function* readSpilled<T>(dir: string, partition: number, stream: string): AsyncGenerator<T> {
   const path = join(dir, spillFileName(partition, stream));
   if (!existsSync(path)) return;
-  const lines = createInterface({ input: createReadStream(path, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield JSON.parse(line) as T;
+  // Batches of whole lines cut on the newline byte: readline's per-line string events cost twice as much.
+  for await (const { buf } of lineBatches(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+    const values: T[] = [];
+    forEachLine(buf, 0, (start, end) => {
+      if (end > start) values.push(JSON.parse(buf.toString('utf8', start, end)) as T);
+    });
+    yield* values;
+  }
 }
