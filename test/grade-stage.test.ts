@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import yargs from 'yargs';
@@ -691,6 +692,35 @@ describe('over HTTP (OpenAIGrader + fake server)', () => {
       assert.equal(manifest.config.concurrency, 3);
       assert.match(manifest.grader, /served-model/);
       assert.equal(readFileSync(join(out, 'grade', 'grades.jsonl'), 'utf8').trimEnd().split('\n').length, 20);
+    } finally {
+      dir.dispose();
+    }
+  });
+});
+
+describe('grade cache lock', () => {
+  it('takes over a lock naming this pid that this process does not hold (a container restarted as pid 1)', async () => {
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir.path, 'c'));
+      writeFileSync(join(dir.path, 'c', 'LOCK'), `${process.pid} ${hostname()}\n`);
+      const cache = await GradeCache.open(join(dir.path, 'c'));
+      await assert.rejects(GradeCache.open(join(dir.path, 'c')), /in use by process \d+ \(this one\)/, 'while held, a second open is refused');
+      await cache.close();
+      assert.equal(existsSync(join(dir.path, 'c', 'LOCK')), false);
+    } finally {
+      dir.dispose();
+    }
+  });
+
+  it("refuses another host's lock unless the cache is a task's own", async () => {
+    const dir = tempDir();
+    try {
+      mkdirSync(join(dir.path, 'c'));
+      writeFileSync(join(dir.path, 'c', 'LOCK'), '4242 some-other-node\n');
+      await assert.rejects(GradeCache.open(join(dir.path, 'c')), /in use by process 4242 on some-other-node/);
+      const cache = await GradeCache.open(join(dir.path, 'c'), { ownedByTask: true });
+      await cache.close();
     } finally {
       dir.dispose();
     }

@@ -11,6 +11,7 @@
  * next run sends those posts again.
  */
 import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AtomicFile } from '../io/atomic.js';
 import { lineBatches } from '../io/lines.js';
@@ -62,6 +63,11 @@ export interface GradeCacheOptions {
    * task appends to a cache of its own and still finds what the shared cache and the other tasks hold.
    */
   readAlso?: readonly string[];
+  /**
+   * The directory belongs to this caller alone (a sharded grade task's own cache): a lock left by another
+   * host (an earlier attempt of the task, on another node) is taken over instead of refused.
+   */
+  ownedByTask?: boolean;
 }
 
 const SEGMENT = /^seg-(\d{6,})\.ndjson$/;
@@ -81,7 +87,7 @@ export class GradeCache {
     private readonly entries: Map<string, CacheEntry>,
     segments: number[],
     private readonly readStats: { lines_read: number; torn_lines: number; bad_lines: number },
-    private readonly options: Required<Omit<GradeCacheOptions, 'readAlso'>>,
+    private readonly options: Required<Omit<GradeCacheOptions, 'readAlso' | 'ownedByTask'>>,
     private readonly shared: ReadonlyMap<string, CacheEntry> = new Map(),
   ) {
     this.segmentsOnDisk = segments;
@@ -92,13 +98,13 @@ export class GradeCache {
    * to one cache would each compact away the other's segment.
    */
   static async open(dir: string, options: GradeCacheOptions = {}): Promise<GradeCache> {
-    const settings: Required<Omit<GradeCacheOptions, 'readAlso'>> = {
+    const settings: Required<Omit<GradeCacheOptions, 'readAlso' | 'ownedByTask'>> = {
       fsyncEveryRecords: options.fsyncEveryRecords ?? 512,
       fsyncIntervalMs: options.fsyncIntervalMs ?? 2000,
       maxSegments: options.maxSegments ?? 16,
     };
     mkdirSync(dir, { recursive: true });
-    acquireLock(dir);
+    acquireLock(dir, options.ownedByTask ?? false);
     try {
       removeAbandonedTemps(dir);
       const segments = listSegments(dir);
@@ -131,7 +137,8 @@ export class GradeCache {
    * that directory. Its lock is taken first: a task still running keeps its cache.
    */
   async absorb(other: string): Promise<number> {
-    acquireLock(other);
+    // A finished task's cache: its lock, if any, is a leftover of a killed attempt, possibly on another host.
+    acquireLock(other, true);
     let moved = 0;
     try {
       const incoming = new Map<string, CacheEntry>();
@@ -150,6 +157,7 @@ export class GradeCache {
       releaseLock(other);
       throw error;
     }
+    held.delete(join(other, 'LOCK'));
     rmSync(other, { recursive: true, force: true });
     return moved;
   }
@@ -348,26 +356,39 @@ function isProbabilities(value: unknown): value is Record<string, number> {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The lock: a LOCK file holding the owner's pid. A lock whose process is gone (kill -9) is taken over.
+// The lock: a LOCK file holding the owner's pid and host. A lock whose process is gone (kill -9) is taken
+// over; so is one naming this very pid on this host that this process does not hold (a container restarted
+// as pid 1 again). Another host's lock cannot be checked: it is refused unless the caller says the
+// directory is its own (a grade task's cache: the scheduler runs one attempt of a task at a time).
 
-function acquireLock(dir: string): void {
+const held = new Set<string>();
+
+function acquireLock(dir: string, takeOverForeign = false): void {
   const path = join(dir, 'LOCK');
+  const me = `${process.pid} ${hostname()}`;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      writeFileSync(path, `${process.pid}\n`, { flag: 'wx' });
+      writeFileSync(path, `${me}\n`, { flag: 'wx' });
+      held.add(path);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let holder = NaN;
+    let text: string;
     try {
-      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      text = readFileSync(path, 'utf8');
     } catch {
       continue; // removed meanwhile: try again
     }
-    if (Number.isInteger(holder) && holder > 0 && processIsAlive(holder)) {
+    const [pidText, host = hostname()] = text.trim().split(/\s+/);
+    const holder = Number.parseInt(pidText ?? '', 10);
+    const sameHost = host === hostname();
+    const alive = sameHost
+      ? Number.isInteger(holder) && holder > 0 && (holder === process.pid ? held.has(path) : processIsAlive(holder))
+      : !takeOverForeign;
+    if (alive) {
       throw new Error(
-        `grade cache ${dir} is in use by process ${holder}${holder === process.pid ? ' (this one)' : ''}; ` +
+        `grade cache ${dir} is in use by process ${holder}${sameHost ? '' : ` on ${host}`}${holder === process.pid && sameHost ? ' (this one)' : ''}; ` +
           `wait for it, or delete ${path} if no grade run is going on`,
       );
     }
@@ -378,15 +399,11 @@ function acquireLock(dir: string): void {
 
 function releaseLock(dir: string): void {
   const path = join(dir, 'LOCK');
-  try {
-    if (Number.parseInt(readFileSync(path, 'utf8'), 10) === process.pid) rmSync(path, { force: true });
-  } catch {
-    // already gone
-  }
+  if (!held.delete(path)) return;
+  rmSync(path, { force: true });
 }
 
 function processIsAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

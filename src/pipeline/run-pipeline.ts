@@ -358,7 +358,7 @@ async function runGrades(context: Context): Promise<void> {
       // cache and every other task's, so a post graded anywhere before is not sent again.
       const own = join(paths.taskCaches, `task-${shard.index}-of-${shard.count}`);
       const others = (await readdir(paths.taskCaches).catch(() => [] as string[])).map((name) => join(paths.taskCaches, name)).filter((dir) => dir !== own);
-      cache = await GradeCache.open(own, { readAlso: [paths.gradeCache, ...others] });
+      cache = await GradeCache.open(own, { readAlso: [paths.gradeCache, ...others], ownedByTask: true });
     }
     const total = (await Promise.all(mine.map(async (u) => (await readMarker<FilterPartitionResult>(paths.marker('filter', u.partition)))?.result.kept ?? 0))).reduce((a, b) => a + b, 0);
     let graded;
