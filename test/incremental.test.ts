@@ -124,3 +124,42 @@ test('a new monthly dump is the only file decoded; the result equals a run over 
     dir.dispose();
   }
 });
+
+test('a reduce task whose grades partly failed exits with an error; its rerun sends only the failed posts', async () => {
+  let failing = true;
+  const server = await FakeOpenAIServer.start({
+    maxRecorded: 50_000,
+    // Every question whose rating would be 5 comes back without a readable label while `failing` is on.
+    answer: (body) => {
+      const rated = ratingFor(body);
+      return failing && rated.text === '5' ? { text: 'x', topLogprobs: [{ token: 'x', logprob: 0 }], usage: rated.usage } : rated;
+    },
+  });
+  const dir = tempDir();
+  try {
+    const base: PipelineRunOptions = {
+      submissions: [join(samples, 'AskHistorians_submissions.zst')],
+      comments: [join(samples, 'AskHistorians_comments.zst')],
+      out: join(dir.path, 'ds'),
+      pipeline: 'askhistorians',
+      grader: 'openai',
+      graderUrls: [server.baseUrl],
+      graderModel: 'test-model',
+      quiet: true,
+    };
+    await runPipeline({ ...base, step: 'map' });
+    await assert.rejects(runPipeline({ ...base, step: 'reduce' }), /posts failed to grade .*re-run this task/);
+    const firstRequests = server.chatCount;
+    await assert.rejects(runPipeline({ ...base, step: 'merge' }), /partition unit\(s\) are not done/);
+    failing = false;
+    const rerun = await runPipeline({ ...base, step: 'reduce' });
+    const resent = server.chatCount - firstRequests;
+    assert.ok(resent > 0 && resent < firstRequests / 3, `only the failed posts are sent again (${resent} of ${firstRequests})`);
+    assert.ok(rerun.stages.find((s) => s.stage === 'grade')!.reasons.some((r) => /failed to grade last time/.test(r)));
+    const merged = await runPipeline({ ...base, step: 'merge' });
+    assert.equal(merged.dataset!.funnel.steps.find((s) => s.rule === 'grade')!.description.includes('failed'), false, 'no failures left');
+  } finally {
+    await server.close();
+    dir.dispose();
+  }
+});

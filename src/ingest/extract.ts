@@ -8,7 +8,7 @@
  */
 import { readdir, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isProcessRunning } from '../io/atomic.js';
 import type { DecoderChoice } from '../io/decompress.js';
 import type { Progress } from '../io/progress.js';
@@ -45,7 +45,9 @@ export interface ExtractResult {
 /** Decodes, parses and partitions one file; the directory appears complete or not at all. */
 export async function extractFile(options: ExtractOptions): Promise<ExtractResult> {
   const staging = `${options.dir}.staging-${hostname()}-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
+  // This task owns the unit (a scheduler runs one attempt at a time): any other attempt's staging is dead,
+  // whatever host it ran on.
+  await removeStagingOf(options.dir);
   const files = new SpillFiles(staging);
   const quarantine = new Quarantine({ maxErrorRate: options.maxErrorRate });
   const stream = EXTRACT_STREAMS[options.kind];
@@ -80,6 +82,12 @@ function postIdOf(comment: Comment): string {
 /** The records of one partition of an extract, in file order. */
 export function readExtractPartition(dir: string, kind: RecordKind, partition: number): AsyncGenerator<Submission | Comment> {
   return readSpilled<Submission | Comment>(dir, partition, EXTRACT_STREAMS[kind]);
+}
+
+async function removeStagingOf(dir: string): Promise<void> {
+  const parent = dirname(dir);
+  const prefix = `${basename(dir)}.staging-`;
+  for (const name of await readdir(parent).catch(() => [] as string[])) if (name.startsWith(prefix)) await rm(join(parent, name), { recursive: true, force: true });
 }
 
 /** Staging directories of extracts killed on this host (their process is gone); other hosts' are left alone. */

@@ -260,7 +260,7 @@ function describeInputChanges(before: unknown, after: unknown): string[] {
   const out: string[] = [];
   for (const [file, key] of b) {
     if (!a.has(file)) out.push(`new input ${file}`);
-    else if (a.get(file) !== key) out.push(`input ${file} changed`);
+    else if (a.get(file) !== key) out.push(`extract of ${file} changed (the file, the subreddit, --partitions or the ingest code)`);
   }
   for (const file of a.keys()) if (!b.has(file)) out.push(`input ${file} removed`);
   return out;
@@ -271,17 +271,41 @@ export function staleFor<T extends Unit>(units: readonly T[], task: number): T[]
   return units.filter((u) => u.owner === task && !u.fresh);
 }
 
-/** One line per stage: fresh, or how many units are stale and the first distinct reasons. */
-export function summarizePlan(plan: RunPlan): { stage: StageName; units: number; stale: number; reasons: string[] }[] {
-  const rows: { stage: StageName; units: Unit[] }[] = [
-    { stage: 'ingest', units: [...plan.extracts, ...plan.joins] },
-    { stage: 'filter', units: plan.filters },
-    { stage: 'grade', units: plan.grades },
-    { stage: 'build', units: [plan.build] },
-  ];
-  return rows.map(({ stage, units }) => {
+/** The units a step works on: map the extracts, reduce the partitions, merge the build; all of them. */
+export function unitsOfStep(plan: RunPlan, step: 'all' | 'map' | 'reduce' | 'merge'): Record<StageName, Unit[]> {
+  const take = (inStep: boolean, units: Unit[]) => (inStep ? units : []);
+  const map = step === 'all' || step === 'map';
+  const reduce = step === 'all' || step === 'reduce';
+  return {
+    ingest: [...take(map, plan.extracts), ...take(reduce, plan.joins)],
+    filter: take(reduce, plan.filters),
+    grade: take(reduce, plan.grades),
+    build: take(step === 'all' || step === 'merge', [plan.build]),
+  };
+}
+
+export interface PlanRow {
+  stage: StageName;
+  units: number;
+  stale: number;
+  /** stale units the given task runs */
+  mine: number;
+  reasons: string[];
+}
+
+/** One row per stage: how many of the step's units are stale (and the task's share), with the first distinct reasons. */
+export function summarizePlan(plan: RunPlan, step: 'all' | 'map' | 'reduce' | 'merge' = 'all'): PlanRow[] {
+  const byStage = unitsOfStep(plan, step);
+  return STAGES.map((stage) => {
+    const units = byStage[stage];
     const stale = units.filter((u) => !u.fresh);
     const reasons = [...new Set(stale.flatMap((u) => u.reasons))];
-    return { stage, units: units.length, stale: stale.length, reasons: reasons.length > 5 ? [...reasons.slice(0, 5), `and ${reasons.length - 5} more`] : reasons };
+    return {
+      stage,
+      units: units.length,
+      stale: stale.length,
+      mine: stale.filter((u) => u.owner === plan.shard.index).length,
+      reasons: reasons.length > 5 ? [...reasons.slice(0, 5), `and ${reasons.length - 5} more`] : reasons,
+    };
   });
 }

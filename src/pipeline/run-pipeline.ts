@@ -168,8 +168,8 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     : null;
 
   const records = new Map<StageName, StageRecord>();
-  for (const row of summarizePlan(plan)) {
-    records.set(row.stage, { stage: row.stage, ran: 0, skipped: row.units - row.stale, others: 0, reasons: row.reasons, seconds: 0 });
+  for (const row of summarizePlan(plan, step)) {
+    records.set(row.stage, { stage: row.stage, ran: 0, skipped: row.units - row.stale, others: row.stale - row.mine, reasons: row.reasons, seconds: 0 });
   }
   if (opened) config.grade = opened.config;
   const context: Context = { options, config, plan, progress, paths: workPaths(work), records, opened };
@@ -187,10 +187,6 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     await opened?.grader.close();
   }
 
-  for (const record of records.values()) {
-    const units = record.stage === 'ingest' ? [...plan.extracts, ...plan.joins] : record.stage === 'filter' ? plan.filters : record.stage === 'grade' ? plan.grades : [plan.build];
-    record.others = units.filter((u) => !u.fresh && u.owner !== shard.index).length;
-  }
   const stages = STAGE_ORDER.map((stage) => records.get(stage)!);
   const seconds = (Date.now() - started) / 1000;
   const runRecord = shard.count > 1 ? join(work, 'tasks', `${step}-task-${shard.index}-of-${shard.count}.json`) : context.paths.runRecord;
@@ -207,7 +203,9 @@ const STAGE_ORDER: StageName[] = ['ingest', 'filter', 'grade', 'build'];
 
 /** "filter: ran 16 (filters.min_score: 4 -> 5)", "ingest: fresh, skipped 18". */
 export function describeStage(record: StageRecord): string {
-  if (record.stage === 'grade' && record.ran + record.skipped + record.others === 0) return 'grade: not part of this run (no grader, or grade.enabled is false)';
+  if (record.ran + record.skipped + record.others === 0) {
+    return record.stage === 'grade' && record.reasons.length === 0 ? 'grade: not part of this run (no grader, or not in this step)' : `${record.stage}: not part of this step`;
+  }
   if (record.ran === 0 && record.others === 0) return `${record.stage}: fresh${record.skipped > 0 ? ` (${record.skipped} units skipped)` : ''}`;
   const parts = [`${record.stage}: ran ${record.ran}`];
   if (record.skipped > 0) parts.push(`skipped ${record.skipped} fresh`);
@@ -247,9 +245,14 @@ async function runExtracts(context: Context, mapStep: boolean): Promise<void> {
   // Extracts feed the joins; when every join is fresh there is nothing to extract for (a deleted
   // extract/ directory does not cost a decode of every dump). A map task cannot know that, so it extracts.
   const joinsStale = plan.joins.some((j) => !j.fresh);
-  if (!mapStep && !joinsStale) return;
   const mine = staleFor(plan.extracts, plan.shard.index);
   if (mine.length === 0) return;
+  if (!mapStep && !joinsStale) {
+    const record = context.records.get('ingest')!;
+    record.skipped += mine.length;
+    record.reasons = ['extracts are missing, but every join is fresh: nothing to extract for'];
+    return;
+  }
   await timed(context, 'ingest', async () => {
     await removeDeadExtractStaging(join(plan.work, 'extract'));
     const pool = new ParsePool(options.workers ?? defaultParseWorkers());
@@ -290,7 +293,7 @@ async function runJoins(context: Context): Promise<void> {
   for (const extract of plan.extracts) if (!(await readMarker(extract.marker))) missing.push(extract);
   if (missing.length > 0) {
     throw new RunUsageError(
-      `reduce: ${missing.length} input file(s) are not extracted yet: ${missing.slice(0, 5).map((m) => `${m.input.file} (task ${m.owner})`).join(', ')}` +
+      `reduce: ${missing.length} input file(s) are not extracted yet: ${missing.slice(0, 5).map((m) => m.input.file).join(', ')}` +
         `${missing.length > 5 ? ', ...' : ''}; run --step map for every task first`,
     );
   }
@@ -400,6 +403,10 @@ async function runGrades(context: Context): Promise<void> {
     }
     record.requests = (record.requests ?? 0) + graded.stats.requests;
     const failed = graded.failures.size;
+    if (failed > 0 && context.options.step === 'reduce') {
+      // A scheduler's afterok must not start the merge: exit non-zero so the task is retried.
+      throw new RunUsageError(`grade: ${failed} posts failed to grade (their partitions are not done); re-run this task, cached grades cost nothing`);
+    }
     progress.log(
       `grade: ${graded.stats.posts.toLocaleString('en-US')} posts, ${graded.stats.graded.toLocaleString('en-US')} graded, ` +
         `${graded.stats.cached.toLocaleString('en-US')} cached, ${failed.toLocaleString('en-US')} failed (${graded.stats.requests} requests)`,
@@ -475,7 +482,14 @@ async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult
       if (text) ids.push(...text.trimEnd().split('\n'));
     }
     const graded = plan.graded ? await mergeGrades(context, new Set(ids)) : null;
-    if (!plan.graded && config.grade.enabled) progress.log('grade: no grader given (--grader none): the questions the rules kept go on ungraded');
+    if (!plan.graded && config.grade.enabled) {
+      const gradedBefore = (await readdir(join(plan.work, 'grade')).catch(() => [] as string[])).some((name) => name.endsWith('.done.json'));
+      progress.log(
+        gradedBefore
+          ? `grade: WARNING: ${join(plan.work, 'grade')} holds grades, but no grader was named: this dataset is built ungraded (pass the same --grader and --grader-model as the reduce tasks to use them)`
+          : 'grade: no grader given (--grader none): the questions the rules kept go on ungraded',
+      );
+    }
     const runManifest = (layout: DatasetLayout) => ({
       tool: 'threadsift',
       fingerprint: plan.build.fingerprint,
