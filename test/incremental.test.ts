@@ -17,20 +17,25 @@ function ran(result: PipelineRunResult): Record<string, number> {
   return Object.fromEntries(result.stages.map((s: StageRecord) => [s.stage, s.ran]));
 }
 
+/** The AskHistorians samples through the recommended pipeline, graded by the fake server. */
+function gradedSamples(out: string, server: FakeOpenAIServer): PipelineRunOptions {
+  return {
+    submissions: [join(samples, 'AskHistorians_submissions.zst')],
+    comments: [join(samples, 'AskHistorians_comments.zst')],
+    out,
+    pipeline: 'askhistorians',
+    grader: 'openai',
+    graderUrls: [server.baseUrl],
+    graderModel: 'test-model',
+    quiet: true,
+  };
+}
+
 test('a rule change re-runs filter and build only, sends no grading request, and equals a run from scratch', async () => {
   const server = await FakeOpenAIServer.start({ answer: ratingFor, maxRecorded: 50_000 });
   const dir = tempDir();
   try {
-    const base: PipelineRunOptions = {
-      submissions: [join(samples, 'AskHistorians_submissions.zst')],
-      comments: [join(samples, 'AskHistorians_comments.zst')],
-      out: join(dir.path, 'ds'),
-      pipeline: 'askhistorians',
-      grader: 'openai',
-      graderUrls: [server.baseUrl],
-      graderModel: 'test-model',
-      quiet: true,
-    };
+    const base = gradedSamples(join(dir.path, 'ds'), server);
     const first = await runPipeline(base);
     assert.deepEqual(ran(first), { ingest: 2 + 16, filter: 16, grade: 16, build: 1 }, 'a first run runs every unit: 2 extracts, 16 joins ...');
     const requests = server.chatCount;
@@ -137,16 +142,7 @@ test('a reduce task whose grades partly failed exits with an error; its rerun se
   });
   const dir = tempDir();
   try {
-    const base: PipelineRunOptions = {
-      submissions: [join(samples, 'AskHistorians_submissions.zst')],
-      comments: [join(samples, 'AskHistorians_comments.zst')],
-      out: join(dir.path, 'ds'),
-      pipeline: 'askhistorians',
-      grader: 'openai',
-      graderUrls: [server.baseUrl],
-      graderModel: 'test-model',
-      quiet: true,
-    };
+    const base = gradedSamples(join(dir.path, 'ds'), server);
     await runPipeline({ ...base, step: 'map' });
     await assert.rejects(runPipeline({ ...base, step: 'reduce' }), /posts failed to grade .*re-run this task/);
     const firstRequests = server.chatCount;
