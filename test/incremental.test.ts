@@ -159,3 +159,23 @@ test('a reduce task whose grades partly failed exits with an error; its rerun se
     dir.dispose();
   }
 });
+
+test('a pipeline config can name its inputs: `run pipelines/x.yaml --out DIR` needs no file flags', async () => {
+  const dir = tempDir();
+  try {
+    const yaml = readFileSync(join(repoRoot, 'pipelines', 'askhistorians.yaml'), 'utf8').replace(
+      /^subreddit: AskHistorians$/m,
+      `subreddit: AskHistorians\ninputs:\n  submissions: ['${join(samples, 'AskHistorians_sub*.zst')}']\n  comments: ['${join(samples, 'AskHistorians_comments.zst')}']`,
+    );
+    const pipeline = join(dir.path, 'mine.yaml');
+    writeFileSync(pipeline, yaml);
+    const result = await runPipeline({ pipeline, out: join(dir.path, 'ds'), quiet: true });
+    assert.equal(result.dataset!.ingest.inputs.length, 2);
+    assert.equal(result.dataset!.funnel.posts_in, 3000);
+    // The command line's files replace the config's.
+    await assert.rejects(runPipeline({ pipeline, out: join(dir.path, 'ds'), submissions: [join(dir.path, 'none*.zst')], quiet: true }), /none\*\.zst/);
+    await assert.rejects(runPipeline({ pipeline: 'askhistorians', out: join(dir.path, 'ds2'), quiet: true }), /no submission dumps: pass --submissions FILES or set inputs\.submissions/);
+  } finally {
+    dir.dispose();
+  }
+});

@@ -6,8 +6,8 @@ const STAGE_CHOICES = ['ingest', 'filter', 'grade', 'build'] as const;
 /** The options `build`, `run` and `status` share: inputs, config, grader, resources. */
 export function withPipelineOptions<T>(y: Argv<T>) {
   return y
-    .option('submissions', { type: 'string', array: true, demandOption: true, describe: 'submission dumps: files or globs (X_submissions.zst, RS_YYYY-MM.zst)' })
-    .option('comments', { type: 'string', array: true, default: [] as string[], describe: 'comment dumps: files or globs (X_comments.zst, RC_YYYY-MM.zst)' })
+    .option('submissions', { type: 'string', array: true, describe: 'submission dumps: files or globs (X_submissions.zst, RS_YYYY-MM.zst); default: the pipeline\'s inputs.submissions' })
+    .option('comments', { type: 'string', array: true, describe: 'comment dumps: files or globs (X_comments.zst, RC_YYYY-MM.zst); default: the pipeline\'s inputs.comments' })
     .option('out', { type: 'string', demandOption: true, describe: 'the dataset directory (a Hugging Face dataset repo layout); replaced atomically' })
     .option('work', { type: 'string', describe: 'stage outputs, completion markers and the grade cache (default: OUT.work); shared by all tasks' })
     .option('set', { type: 'string', array: true, default: [] as string[], describe: 'override a config value, e.g. --set filters.min_score=5 (repeatable; counts as a config change)' })
@@ -32,8 +32,8 @@ type PipelineArgs = ReturnType<typeof withPipelineOptions>['argv'] extends infer
 /** Command-line arguments -> runPipeline options (the pipeline name comes separately: a flag or a positional). */
 export function pipelineRunOptions(args: PipelineArgs, pipeline: string) {
   return {
-    submissions: args.submissions,
-    comments: args.comments,
+    ...(args.submissions !== undefined ? { submissions: args.submissions } : {}),
+    ...(args.comments !== undefined ? { comments: args.comments } : {}),
     out: args.out,
     ...(args.work !== undefined ? { work: args.work } : {}),
     pipeline,

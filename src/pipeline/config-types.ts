@@ -178,10 +178,17 @@ export interface GradeConfig {
   max_retries: number;
 }
 
+/** The dumps a pipeline reads; the command line's --submissions / --comments replace them. */
+export interface InputsConfig {
+  submissions: string[];
+  comments?: string[];
+}
+
 export interface PipelineConfig {
   name: string;
   description: string;
   subreddit: string;
+  inputs?: InputsConfig;
   filters: FiltersConfig;
   grade: GradeConfig;
   build: BuildConfig;

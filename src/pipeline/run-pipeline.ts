@@ -43,8 +43,10 @@ export const RUN_STEPS = ['all', 'map', 'reduce', 'merge'] as const;
 export type RunStep = (typeof RUN_STEPS)[number];
 
 export interface PipelineRunOptions {
-  submissions: string[];
-  comments: string[];
+  /** files or globs; default: the pipeline's inputs.submissions */
+  submissions?: string[];
+  /** files or globs; default: the pipeline's inputs.comments */
+  comments?: string[];
   out: string;
   /** stage outputs and markers; default: OUT + ".work" */
   work?: string;
@@ -125,10 +127,15 @@ export async function preparePlan(options: PipelineRunOptions): Promise<{ config
   if (shard.count > 1 && step === 'all') {
     throw new RunUsageError(`task ${shard.index}/${shard.count} (${shard.source}): a task of several runs one step at a time: --step map, then reduce, then merge (see docs/scale-out.md)`);
   }
-  const monthly = (await expandInputs([...options.submissions, ...options.comments])).some((file) => classifyDumpFile(file).scope === 'monthly');
+  const submissions = options.submissions?.length ? options.submissions : (config.inputs?.submissions ?? []);
+  const comments = options.comments ?? config.inputs?.comments ?? [];
+  if (submissions.length === 0) {
+    throw new RunUsageError(`no submission dumps: pass --submissions FILES or set inputs.submissions in the pipeline config (${options.pipeline})`);
+  }
+  const monthly = (await expandInputs([...submissions, ...comments])).some((file) => classifyDumpFile(file).scope === 'monthly');
   const rawSubreddit = options.subreddit ?? (monthly ? config.subreddit : null);
   const subreddit = rawSubreddit ? rawSubreddit.replace(/^\/?r\//i, '').toLowerCase() : null;
-  const inputs = await planInputs({ submissions: options.submissions, comments: options.comments, subreddit });
+  const inputs = await planInputs({ submissions, comments, subreddit });
   const graded = config.grade.enabled && (options.grader === 'openai' || options.grader === 'local');
   if (graded) {
     // The model named on the command line is part of every grade's key, so it goes into the config first.
@@ -206,7 +213,7 @@ export function describeStage(record: StageRecord): string {
   if (record.ran + record.skipped + record.others === 0) {
     return record.stage === 'grade' && record.reasons.length === 0 ? 'grade: not part of this run (no grader, or not in this step)' : `${record.stage}: not part of this step`;
   }
-  if (record.ran === 0 && record.others === 0) return `${record.stage}: fresh${record.skipped > 0 ? ` (${record.skipped} units skipped)` : ''}`;
+  if (record.ran === 0 && record.others === 0) return `${record.stage}: fresh${record.skipped > 0 ? ` (${record.skipped} unit${record.skipped === 1 ? '' : 's'} skipped)` : ''}`;
   const parts = [`${record.stage}: ran ${record.ran}`];
   if (record.skipped > 0) parts.push(`skipped ${record.skipped} fresh`);
   if (record.others > 0) parts.push(`${record.others} left to other tasks`);
