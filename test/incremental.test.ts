@@ -154,6 +154,17 @@ test('a reduce task whose grades partly failed exits with an error; its rerun se
     assert.ok(rerun.stages.find((s) => s.stage === 'grade')!.reasons.some((r) => /failed to grade last time/.test(r)));
     const merged = await runPipeline({ ...base, step: 'merge' });
     assert.equal(merged.dataset!.funnel.steps.find((s) => s.rule === 'grade')!.description.includes('failed'), false, 'no failures left');
+
+    // One process: the build with failures is rebuilt once the retried grades are in, though no
+    // fingerprint of a filter or grade unit changed.
+    failing = true;
+    const single = gradedSamples(join(dir.path, 'single'), server);
+    const withFailures = await runPipeline(single);
+    assert.match(withFailures.dataset!.funnel.steps.find((s) => s.rule === 'grade')!.description, /failed to grade/);
+    failing = false;
+    const retried = await runPipeline(single);
+    assert.deepEqual(ran(retried), { ingest: 0, filter: 0, grade: 16, build: 1 });
+    assert.deepEqual(retried.dataset!.funnel, merged.dataset!.funnel, 'the same dataset as the sharded steps');
   } finally {
     await server.close();
     dir.dispose();

@@ -61,6 +61,8 @@ export interface PartitionUnit extends Unit {
 export interface GradeMarkerResult {
   /** the filter fingerprint whose posts these grades cover */
   covers: string;
+  /** sha256 of the grade file: a partition re-graded under the same fingerprint (failures retried) has new content */
+  content: string;
   posts: number;
   failed: number;
 }
@@ -109,11 +111,12 @@ export function partName(partition: number): string {
   return `part-${String(partition).padStart(5, '0')}`;
 }
 
+// src/io (Parquet, atomic writes) is under every stage: a change there re-runs them all.
 const CODE = {
   ingest: () => codeVersion(['ingest', 'io']),
-  filter: () => codeVersion(['filter']),
-  grade: () => codeVersion(['grade']),
-  build: () => codeVersion(['build', 'export', 'pipeline']),
+  filter: () => codeVersion(['filter', 'io']),
+  grade: () => codeVersion(['grade', 'io']),
+  build: () => codeVersion(['build', 'export', 'pipeline', 'io']),
 };
 
 export async function planRun(options: PlanOptions): Promise<RunPlan> {
@@ -192,7 +195,7 @@ export async function planRun(options: PlanOptions): Promise<RunPlan> {
   const buildParts = {
     stage: 'build',
     filters: fingerprintOf({ list: filters.map((f) => f.fingerprint) }),
-    grades: options.graded ? fingerprintOf({ list: grades.map((g) => g.fingerprint) }) : null,
+    grades: options.graded ? fingerprintOf({ list: await Promise.all(grades.map(async (g) => (await readMarker<GradeMarkerResult>(g.marker))?.result.content ?? null)) }) : null,
     keep: options.graded ? { keep: config.grade.keep, values: config.grade.values, answers: config.grade.answers.enabled ? { score: config.grade.answers.score, keep_threshold: config.grade.answers.keep_threshold } : null } : null,
     build: config.build,
     export: config.export,

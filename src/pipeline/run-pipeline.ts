@@ -7,6 +7,7 @@
  *   reduce  join, filter and grade the partitions it owns        (an array job, after every map task)
  *   merge   grade keep rule, build and export the dataset        (one job, after every reduce task)
  */
+import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -403,9 +404,17 @@ async function runGrades(context: Context): Promise<void> {
       lines.get(partitionOfPost(postId))!.push(JSON.stringify({ answer_id: answerId, post_id: postId, label: grade.label, probabilities: grade.probabilities }));
     }
     for (const unit of mine) {
-      const text = lines.get(unit.partition)!;
-      await writeFileAtomic(unit.output, text.length > 0 ? text.join('\n') + '\n' : '');
-      const result: GradeMarkerResult & { stats: GradeStats; run: string } = { covers: filterFingerprint(context, unit.partition), ...counts.get(unit.partition)!, stats: graded.stats, run: `${who(plan.shard)} at ${new Date(started).toISOString()}` };
+      // Sorted: grades arrive in completion order, and the file's hash must not depend on it.
+      const text = lines.get(unit.partition)!.sort();
+      const body = text.length > 0 ? text.join('\n') + '\n' : '';
+      await writeFileAtomic(unit.output, body);
+      const result: GradeMarkerResult & { stats: GradeStats; run: string } = {
+        covers: filterFingerprint(context, unit.partition),
+        content: createHash('sha256').update(body).digest('hex'),
+        ...counts.get(unit.partition)!,
+        stats: graded.stats,
+        run: `${who(plan.shard)} at ${new Date(started).toISOString()}`,
+      };
       await markerOf(context, unit, started, result);
     }
     record.requests = (record.requests ?? 0) + graded.stats.requests;
@@ -453,7 +462,11 @@ async function gradesCover(context: Context, unit: PartitionUnit): Promise<boole
 async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult['dataset']>> {
   const { plan, config, paths, options, progress } = context;
   // Every partition must be done: re-plan from the markers as they are now (other tasks wrote them).
-  const now = context.plan.shard.count > 1 || options.step === 'merge' ? await replan(context) : plan;
+  // Grades computed in this process (failures retried under the same fingerprint) may have changed the
+  // build's inputs; other tasks' markers only show in a fresh plan.
+  const gradedHere = context.records.get('grade')!.ran > 0;
+  const now = context.plan.shard.count > 1 || options.step === 'merge' || gradedHere ? await replan(context) : plan;
+  const build = now.build;
   const notDone = [...now.joins, ...now.filters, ...now.grades].filter((u) => !u.fresh && !ranHere(context, u));
   if (notDone.length > 0) {
     throw new RunUsageError(
@@ -464,10 +477,11 @@ async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult
   const ingest = await ingestSummary(context);
   const out = options.out;
   const report = join(out, 'report.html');
-  if (plan.build.fresh) {
-    const marker = await readMarker<{ layout: DatasetLayout; funnel: Funnel }>(plan.build.marker);
+  if (!build.fresh) context.records.get('build')!.reasons = build.reasons;
+  if (build.fresh) {
+    const marker = await readMarker<{ layout: DatasetLayout; funnel: Funnel }>(build.marker);
     const manifest = await readFile(join(out, 'threadsift-manifest.json'), 'utf8').catch(() => null);
-    if (marker && manifest && (JSON.parse(manifest) as { fingerprint?: string }).fingerprint === plan.build.fingerprint) {
+    if (marker && manifest && (JSON.parse(manifest) as { fingerprint?: string }).fingerprint === build.fingerprint) {
       progress.log(`build: fresh, ${describeLayout(marker.result.layout)} in ${out}`);
       return { out, report, layout: marker.result.layout, funnel: marker.result.funnel, ingest, built: false };
     }
@@ -499,7 +513,7 @@ async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult
     }
     const runManifest = (layout: DatasetLayout) => ({
       tool: 'threadsift',
-      fingerprint: plan.build.fingerprint,
+      fingerprint: build.fingerprint,
       started_at: new Date(started).toISOString(),
       pipeline: config,
       inputs: ingest.inputs,
@@ -511,7 +525,7 @@ async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult
       stages: [...context.records.values()].map(({ stage, ran, skipped, reasons }) => ({ stage, ran: stage === 'build' ? 1 : ran, skipped, reasons })),
     });
     const result = await buildAndExport(config, plan.filters.map((f) => f.output), ids, out, funnel, examples, progress, runManifest, graded);
-    await markerOf(context, plan.build, started, { layout: result.layout, funnel });
+    await markerOf(context, build, started, { layout: result.layout, funnel });
     progress.log(`build: ${describeLayout(result.layout)} -> ${out}`);
     built = { out, report, layout: result.layout, funnel, ingest, built: true };
     await removeExtraPartitions(context);
@@ -527,7 +541,8 @@ function ranHere(context: Context, unit: Unit): boolean {
 async function replan(context: Context): Promise<RunPlan> {
   const { plan, config } = context;
   const inputs = plan.extracts.map((e) => ({ file: e.input.file, kind: e.input.kind }));
-  return planRun({ config, inputs, subreddit: (plan.extracts[0]?.parts.subreddit as string | null) ?? null, work: plan.work, partitions: plan.partitions, shard: plan.shard, graded: plan.graded, force: [] });
+  const force = (context.options.force ?? []).filter((stage) => stage === 'build');
+  return planRun({ config, inputs, subreddit: (plan.extracts[0]?.parts.subreddit as string | null) ?? null, work: plan.work, partitions: plan.partitions, shard: plan.shard, graded: plan.graded, force });
 }
 
 /** Folds finished tasks' grade caches into the shared one, then reads every partition's grades. */
