@@ -33,6 +33,8 @@ export interface ExtractOptions {
   progress: Progress;
   maxErrorRate: number;
   decoder?: DecoderChoice;
+  /** also hands every record to this, with its partition (a join fed live on a first run) */
+  tap?: (partition: number, record: Submission | Comment) => void;
 }
 
 export interface ExtractResult {
@@ -61,6 +63,7 @@ export async function extractFile(options: ExtractOptions): Promise<ExtractResul
         const partition = partitionOf(postId, options.partitions);
         partitionRecords[partition]!++;
         files.append(partition, stream, record);
+        options.tap?.(partition, record);
       },
     );
     files.flushAll();

@@ -24,17 +24,30 @@ export interface PartitionJoinOptions {
   spillDir: string;
 }
 
+/** A joiner for one partition, fed record by record: from extracts on disk, or live while extracting. */
+export function partitionJoiner(memoryBudgetBytes: number, spillDir: string): ThreadJoiner {
+  return new ThreadJoiner({ memoryBudgetBytes, spillDir, partitions: SUB_PARTITIONS });
+}
+
+/** Adds a record of either kind; posts must all come before the first answer. */
+export function addRecord(joiner: ThreadJoiner, kind: RecordKind, record: Submission | Comment): void {
+  if (kind === 'submission') joiner.addSubmission(record as Submission);
+  else joiner.addComment(record as Comment);
+}
+
 export async function joinPartition(options: PartitionJoinOptions): Promise<{ stats: JoinStats; bytes: number }> {
-  const joiner = new ThreadJoiner({ memoryBudgetBytes: options.memoryBudgetBytes, spillDir: options.spillDir, partitions: SUB_PARTITIONS });
+  const joiner = partitionJoiner(options.memoryBudgetBytes, options.spillDir);
   for (const kind of ['submission', 'comment'] as const) {
     for (const extract of options.extracts.filter((e) => e.kind === kind)) {
-      for await (const record of readExtractPartition(extract.dir, kind, options.partition)) {
-        if (kind === 'submission') joiner.addSubmission(record as Submission);
-        else joiner.addComment(record as Comment);
-      }
+      for await (const record of readExtractPartition(extract.dir, kind, options.partition)) addRecord(joiner, kind, record);
     }
   }
-  const writer = new ParquetPartWriter<Thread>({ dir: dirname(options.out), fileName: basename(options.out), columns: threadColumns });
+  return writeJoined(joiner, options.out);
+}
+
+/** Writes a joiner's threads to one Parquet file. */
+export async function writeJoined(joiner: ThreadJoiner, out: string): Promise<{ stats: JoinStats; bytes: number }> {
+  const writer = new ParquetPartWriter<Thread>({ dir: dirname(out), fileName: basename(out), columns: threadColumns });
   try {
     for await (const thread of joiner.threads()) await writer.add(thread);
   } catch (error) {

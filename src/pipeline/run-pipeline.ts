@@ -25,9 +25,9 @@ import { gradeConfigFor, openGrader, type OpenedGrader } from '../grade/open-gra
 import { requireModel } from '../grade/prompt.js';
 import { applyKeepRule, gradeThreads, writeGradeOutputs, type GradeResult, type GradeStats, type RawGrade } from '../grade/stage.js';
 import { extractFile, removeDeadExtractStaging, type ExtractResult } from '../ingest/extract.js';
-import type { JoinStats } from '../ingest/join.js';
+import type { JoinStats, ThreadJoiner } from '../ingest/join.js';
 import { DEFAULT_MEMORY_BUDGET } from '../ingest/join-defaults.js';
-import { joinPartition } from '../ingest/partition-join.js';
+import { addRecord, joinPartition, partitionJoiner, writeJoined } from '../ingest/partition-join.js';
 import { defaultParseWorkers, ParsePool } from '../ingest/parse-pool.js';
 import { Quarantine, type QuarantineManifest } from '../ingest/quarantine.js';
 import { partitionOf } from '../ingest/spill.js';
@@ -118,6 +118,11 @@ interface Context {
   paths: ReturnType<typeof workPaths>;
   records: Map<StageName, StageRecord>;
   opened: OpenedGrader | null;
+  /**
+   * Partition joiners fed while extracting, when this process extracts every file and joins every
+   * partition (a first run, or --force ingest): the joins then skip reading the extracts back.
+   */
+  liveJoins: Map<number, ThreadJoiner> | null;
 }
 
 /** Everything a run decides before its first unit of work: config, inputs, and the plan with freshness. */
@@ -180,7 +185,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     records.set(row.stage, { stage: row.stage, ran: 0, skipped: row.units - row.stale, others: row.stale - row.mine, reasons: row.reasons, seconds: 0 });
   }
   if (opened) config.grade = opened.config;
-  const context: Context = { options, config, plan, progress, paths: workPaths(work), records, opened };
+  const context: Context = { options, config, plan, progress, paths: workPaths(work), records, opened, liveJoins: null };
   let dataset: PipelineRunResult['dataset'] = null;
   try {
     if (step === 'all' || step === 'map') await runExtracts(context, step === 'map');
@@ -261,6 +266,13 @@ async function runExtracts(context: Context, mapStep: boolean): Promise<void> {
     record.reasons = ['extracts are missing, but every join is fresh: nothing to extract for'];
     return;
   }
+  const everything = !mapStep && mine.length === plan.extracts.length && plan.joins.every((j) => !j.fresh && j.owner === plan.shard.index);
+  if (everything) {
+    context.liveJoins = new Map(plan.joins.map((j) => [(j as PartitionUnit).partition, partitionJoiner(Infinity, context.paths.spill((j as PartitionUnit).partition))]));
+  }
+  // The budget is for all join state together, split over the partitions that fill at once. A partition
+  // past its share is dropped and joined from its extracts later: spilling it would write it twice.
+  const liveBudget = Math.floor((options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET) / plan.partitions);
   await timed(context, 'ingest', async () => {
     await removeDeadExtractStaging(join(plan.work, 'extract'));
     const pool = new ParsePool(options.workers ?? defaultParseWorkers());
@@ -279,6 +291,7 @@ async function runExtracts(context: Context, mapStep: boolean): Promise<void> {
           progress,
           maxErrorRate: options.maxErrorRate ?? 0.01,
           ...(options.decoder ? { decoder: options.decoder } : {}),
+          ...(context.liveJoins ? { tap: tapInto(context.liveJoins, unit.input.kind, liveBudget) } : {}),
         });
         await markerOf(context, unit, started, { ...result, identity: unit.input.fingerprint });
         (context.records.get('ingest')!.extracted ??= []).push(unit.input.file);
@@ -292,6 +305,15 @@ async function runExtracts(context: Context, mapStep: boolean): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------------
 // reduce: join, filter, grade per partition
+
+function tapInto(joiners: Map<number, ThreadJoiner>, kind: 'submission' | 'comment', budget: number) {
+  return (partition: number, record: Parameters<typeof addRecord>[2]) => {
+    const joiner = joiners.get(partition);
+    if (!joiner) return;
+    addRecord(joiner, kind, record);
+    if (joiner.stats.peakMemoryEstimateBytes > budget) joiners.delete(partition);
+  };
+}
 
 async function runJoins(context: Context): Promise<void> {
   const { plan, options, paths, progress } = context;
@@ -311,13 +333,11 @@ async function runJoins(context: Context): Promise<void> {
       const started = Date.now();
       const spillDir = paths.spill(unit.partition);
       try {
-        const result = await joinPartition({
-          partition: unit.partition,
-          extracts,
-          out: unit.output,
-          memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
-          spillDir,
-        });
+        const live = context.liveJoins?.get(unit.partition);
+        context.liveJoins?.delete(unit.partition);
+        const result = live
+          ? await writeJoined(live, unit.output)
+          : await joinPartition({ partition: unit.partition, extracts, out: unit.output, memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, spillDir });
         await markerOf(context, unit, started, result);
       } finally {
         await rm(spillDir, { recursive: true, force: true });
