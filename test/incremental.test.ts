@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline, type PipelineRunOptions, type PipelineRunResult, type StageRecord } from '../src/pipeline/run-pipeline.js';
 import { FakeOpenAIServer } from './helpers/fake-openai-server.js';
@@ -125,6 +125,16 @@ test('a new monthly dump is the only file decoded; the result equals a run over 
     assert.deepEqual(next.dataset!.funnel, scratch.dataset!.funnel);
     assert.deepEqual(next.dataset!.ingest.join, scratch.dataset!.ingest.join);
     assert.deepEqual(await datasetRows(base.out), await datasetRows(join(dir.path, 'scratch')));
+
+    // Other partitions: every file is extracted anew; the old extracts stay until --prune.
+    const extractDir = join(dir.path, 'ds.work', 'extract');
+    const repartitioned = await runPipeline({ ...base, partitions: 5 });
+    assert.equal(repartitioned.stages.find((s) => s.stage === 'ingest')!.extracted!.length, 3);
+    assert.equal(readdirSync(extractDir).filter((name) => !name.includes('.')).length, 6);
+    await runPipeline({ ...base, partitions: 5, prune: true });
+    assert.equal(readdirSync(extractDir).filter((name) => !name.includes('.')).length, 3, 'the unused extracts are gone');
+    assert.equal(readdirSync(extractDir).filter((name) => name.endsWith('.done.json')).length, 3);
+    assert.deepEqual(await datasetRows(base.out), await datasetRows(join(dir.path, 'scratch')), 'the partition count does not change the dataset');
   } finally {
     dir.dispose();
   }

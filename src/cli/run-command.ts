@@ -9,6 +9,7 @@ export function runCommand(cli: Argv) {
       withPipelineOptions(y.positional('pipeline', { type: 'string', demandOption: true, describe: 'a pipeline name from pipelines/ or a YAML file' }))
         .option('shard', { type: 'string', describe: 'this task\'s share, i/N (0-based); default: from SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX, else one task' })
         .option('tasks', { type: 'number', describe: 'with a Kubernetes Indexed Job: the task count (the Job\'s completions); or set THREADSIFT_TASK_COUNT' })
+        .option('prune', { type: 'boolean', default: false, describe: 'after the merge, remove the extracts of input files this run does not read (changed, removed, or another --partitions)' })
         .option('step', { type: 'string', choices: ['all', 'map', 'reduce', 'merge'] as const, describe: 'map: extract input files; reduce: join, filter and grade partitions; merge: build and export (default: all, one task only)' })
         .example('$0 run askhistorians --submissions "dumps/RS_*.zst" --comments "dumps/RC_*.zst" --out ds', 'the whole pipeline; rerun after a change and only what it touches runs')
         .example('$0 run askhistorians ... --set filters.min_score=5', 'a rule change: filter and build run again, ingest and grades are reused')
@@ -17,7 +18,7 @@ export function runCommand(cli: Argv) {
       const { resolveShard } = await import('../pipeline/shard.js');
       const { runPipeline } = await import('../pipeline/run-pipeline.js');
       const shard = resolveShard(args.shard, process.env, args.tasks);
-      const result = await runPipeline({ ...pipelineRunOptions(args, args.pipeline as string), shard, ...(args.step ? { step: args.step } : {}) });
+      const result = await runPipeline({ ...pipelineRunOptions(args, args.pipeline as string), shard, prune: args.prune, ...(args.step ? { step: args.step } : {}) });
       if (result.dataset) {
         for (const config of result.dataset.layout.configs) process.stdout.write(`${config.name}: ${config.splits.map((s) => `${s.split} ${s.rows}`).join(', ')}\n`);
         process.stdout.write(`dataset: ${result.dataset.out}\nreport:  ${result.dataset.report}\n`);

@@ -14,13 +14,15 @@ export function statusCommand(cli: Argv) {
     async (args) => {
       const { resolveShard } = await import('../pipeline/shard.js');
       const { preparePlan } = await import('../pipeline/run-pipeline.js');
-      const { summarizePlan } = await import('../pipeline/plan.js');
+      const { summarizePlan, unusedExtracts } = await import('../pipeline/plan.js');
+      const { formatBytes } = await import('../io/progress.js');
       const shard = resolveShard(args.shard, process.env, args.tasks);
       // The plan of a task is the same whatever its step; only which units are shown depends on --step.
       const { plan } = await preparePlan({ ...pipelineRunOptions(args, args.pipeline as string), shard, step: shard.count > 1 ? 'reduce' : 'all' });
       const rows = summarizePlan(plan, args.step);
+      const unused = await unusedExtracts(plan);
       if (args.json) {
-        process.stdout.write(JSON.stringify({ work: plan.work, partitions: plan.partitions, graded: plan.graded, shard, step: args.step, stages: rows }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ work: plan.work, partitions: plan.partitions, graded: plan.graded, shard, step: args.step, stages: rows, unused_extracts: { count: unused.dirs.length, bytes: unused.bytes } }, null, 2) + '\n');
         return;
       }
       const task = shard.count > 1 ? `, task ${shard.index} of ${shard.count}` : '';
@@ -31,6 +33,7 @@ export function statusCommand(cli: Argv) {
         process.stdout.write(`${row.stage.padEnd(7)} ${state}\n`);
         for (const reason of row.reasons) process.stdout.write(`        - ${reason}\n`);
       }
+      if (unused.dirs.length > 0) process.stdout.write(`unused: ${unused.dirs.length} extract(s) of inputs this run does not read (${formatBytes(unused.bytes)}); run --prune removes them\n`);
     },
   );
 }

@@ -1,6 +1,7 @@
 /**
  * The filter stage on one partition of threads: every rule over every thread, the kept threads to a
- * Parquet file, their ids to a sidecar (the seeded-shuffle split needs them all before the first row),
+ * Parquet file, their `created_utc<TAB>id` to a sidecar (the seeded-shuffle split needs every id, in the
+ * dataset's order, before the first row),
  * and the partition's funnel and first rejections for the merge.
  */
 import { basename, dirname } from 'node:path';
@@ -29,7 +30,7 @@ export async function filterPartition(config: FiltersConfig, input: string, outp
       const { kept } = filter.apply(thread);
       if (kept === null) continue;
       await writer.add(kept);
-      ids.push(kept.id);
+      ids.push(`${kept.created_utc}\t${kept.id}`);
     }
   } catch (error) {
     await writer.abort(error);
@@ -71,4 +72,15 @@ export function mergeExamples(lists: readonly (readonly RejectionExample[])[]): 
     }
   }
   return [...byRule.values()].flat();
+}
+
+/** The post ids of a sidecar written by filterPartition, with the times that order them. */
+export function parseIdsFile(text: string): { created_utc: number; id: string }[] {
+  const out: { created_utc: number; id: string }[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    out.push({ created_utc: Number(line.slice(0, tab)), id: line.slice(tab + 1) });
+  }
+  return out;
 }

@@ -13,7 +13,7 @@ import type { Funnel } from '../filter/types.js';
 import type { GradeResult } from '../grade/stage.js';
 import { formatBar, type Progress } from '../io/progress.js';
 import type { PipelineConfig } from './config-types.js';
-import { readThreadFiles } from './read-threads.js';
+import { mergeOrderedThreadFiles } from './read-threads.js';
 
 export async function buildAndExport(
   config: PipelineConfig,
@@ -41,7 +41,7 @@ export async function buildAndExport(
   try {
     let posts = 0;
     const dropped = { posts: 0, answers: 0 };
-    for await (const original of readThreadFiles(filteredFiles)) {
+    for await (const original of mergeOrderedThreadFiles(filteredFiles)) {
       if (graded && !graded.keep.has(original.id)) {
         dropped.posts++;
         dropped.answers += original.answers.length;

@@ -12,6 +12,7 @@
  * Partitions split the posts by a hash of the post id, so they never depend on how many tasks run: one
  * task and many produce the same files.
  */
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileFingerprint, type FileFingerprint } from '../io/inputs.js';
 import type { RecordKind } from '../ingest/parse-batch.js';
@@ -311,4 +312,30 @@ export function summarizePlan(plan: RunPlan, step: 'all' | 'map' | 'reduce' | 'm
       reasons: reasons.length > 5 ? [...reasons.slice(0, 5), `and ${reasons.length - 5} more`] : reasons,
     };
   });
+}
+
+/**
+ * Extracts in WORK that this plan does not use (files changed, removed, or another --partitions): kept,
+ * because going back to those inputs would decode them again, until `run --prune` removes them.
+ */
+export async function unusedExtracts(plan: RunPlan): Promise<{ dirs: string[]; bytes: number }> {
+  const dir = join(plan.work, 'extract');
+  const used = new Set(plan.extracts.map((e) => e.fingerprint));
+  const dirs: string[] = [];
+  let bytes = 0;
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return { dirs, bytes };
+  }
+  for (const name of names) {
+    const key = /^([0-9a-f]{32})(?:\.done\.json)?$/.exec(name)?.[1];
+    if (!key || used.has(key)) continue;
+    if (!name.endsWith('.json')) {
+      dirs.push(join(dir, name));
+      for (const file of await readdir(join(dir, name)).catch(() => [] as string[])) bytes += (await stat(join(dir, name, file)).catch(() => ({ size: 0 }))).size;
+    }
+  }
+  return { dirs, bytes };
 }

@@ -17,7 +17,8 @@ import { formatBytes, Progress } from '../io/progress.js';
 import type { DecoderChoice } from '../io/decompress.js';
 import { assertOutputDirUsable, type DatasetLayout } from '../export/dataset-writer.js';
 import type { RejectionExample } from '../export/report.js';
-import { mergeExamples, mergeFunnels, filterPartition, type FilterPartitionResult } from '../filter/stage.js';
+import { mergeExamples, mergeFunnels, filterPartition, parseIdsFile, type FilterPartitionResult } from '../filter/stage.js';
+import { compareByTimeThenId } from '../ingest/thread.js';
 import type { Funnel } from '../filter/types.js';
 import { GradeCache } from '../grade/cache.js';
 import { gradeConfigProblems } from '../grade/config-checks.js';
@@ -36,7 +37,7 @@ import { loadPipelineConfig } from './config.js';
 import type { PipelineConfig } from './config-types.js';
 import { buildAndExport, describeLayout } from './export-dataset.js';
 import { readMarker, writeMarker } from './markers.js';
-import { DEFAULT_RUN_PARTITIONS, partName, type GradeMarkerResult, type PartitionUnit, planRun, staleFor, summarizePlan, workPaths, type RunPlan, type StageName, type Unit } from './plan.js';
+import { DEFAULT_RUN_PARTITIONS, partName, unusedExtracts, type GradeMarkerResult, type PartitionUnit, planRun, staleFor, summarizePlan, workPaths, type RunPlan, type StageName, type Unit } from './plan.js';
 import { readThreadFiles } from './read-threads.js';
 import { SINGLE_TASK, type Shard } from './shard.js';
 
@@ -71,6 +72,8 @@ export interface PipelineRunOptions {
   step?: RunStep;
   /** hash partitions of the posts; part of every partition fingerprint (default 16) */
   partitions?: number;
+  /** after the merge, remove extracts of inputs this run does not read */
+  prune?: boolean;
 }
 
 export interface StageRecord {
@@ -196,6 +199,7 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
       if (graded) await runGrades(context);
     }
     if (merging) dataset = await runMerge(context);
+    if (merging) await reportUnusedExtracts(context);
   } finally {
     await opened?.grader.close();
   }
@@ -469,7 +473,7 @@ async function gradesCover(context: Context, unit: PartitionUnit): Promise<boole
     const row = JSON.parse(line) as { post_id: string; answer_id?: string; error?: string };
     if (row.error === undefined && row.answer_id === undefined) graded.add(row.post_id);
   }
-  const ids = (await readFile(paths.idsFile(unit.partition), 'utf8')).split('\n').filter(Boolean);
+  const ids = parseIdsFile(await readFile(paths.idsFile(unit.partition), 'utf8')).map((entry) => entry.id);
   if (!ids.every((id) => graded.has(id))) return false;
   const marker = (await readMarker<GradeMarkerResult>(unit.marker))!;
   await writeMarker(unit.marker, { ...marker, result: { ...marker.result, covers: filterFingerprint(context, unit.partition) } });
@@ -517,11 +521,10 @@ async function runMerge(context: Context): Promise<NonNullable<PipelineRunResult
     const funnel = mergeFunnels(filterResults.map((r) => r.funnel));
     const examples: RejectionExample[] = mergeExamples(filterResults.map((r) => r.examples.filter((e) => !('answer_id' in e) || e.answer_id === undefined)));
     await writeFileAtomic(join(plan.work, 'filter', 'funnel.json'), JSON.stringify(funnel, null, 2) + '\n');
-    const ids: string[] = [];
-    for (const unit of plan.filters) {
-      const text = await readFile(paths.idsFile(unit.partition), 'utf8');
-      if (text) ids.push(...text.trimEnd().split('\n'));
-    }
+    // In the order the dataset's rows come (by time, then id), whatever the partitioning.
+    const entries = [];
+    for (const unit of plan.filters) entries.push(...parseIdsFile(await readFile(paths.idsFile(unit.partition), 'utf8')));
+    const ids = entries.sort(compareByTimeThenId).map((entry) => entry.id);
     const graded = plan.graded ? await mergeGrades(context, new Set(ids)) : null;
     if (!plan.graded && config.grade.enabled) {
       const gradedBefore = (await readdir(join(plan.work, 'grade')).catch(() => [] as string[])).some((name) => name.endsWith('.done.json'));
@@ -633,6 +636,20 @@ async function ingestSummary(context: Context): Promise<IngestSummary> {
     join.peakMemoryEstimateBytes = Math.max(join.peakMemoryEstimateBytes, stats.peakMemoryEstimateBytes);
   }
   return { inputs, totals, join, quarantine: quarantine.toJSON() };
+}
+
+async function reportUnusedExtracts(context: Context): Promise<void> {
+  const unused = await unusedExtracts(context.plan);
+  if (unused.dirs.length === 0) return;
+  if (context.options.prune) {
+    for (const dir of unused.dirs) {
+      await rm(`${dir}.done.json`, { force: true });
+      await rm(dir, { recursive: true, force: true });
+    }
+    context.progress.log(`removed ${unused.dirs.length} extract(s) this run does not use (${formatBytes(unused.bytes)})`);
+  } else {
+    context.progress.log(`${unused.dirs.length} extract(s) in ${join(context.plan.work, 'extract')} are not used by this run (${formatBytes(unused.bytes)}); --prune removes them`);
+  }
 }
 
 /** Parts of an earlier run with more partitions would be read by `threadsift grade --threads DIR`: remove them. */
