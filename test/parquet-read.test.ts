@@ -35,44 +35,11 @@ import * as parquetWasm from 'parquet-wasm';
 import { ParquetPartWriter, type ColumnSpec } from '../src/io/parquet.js';
 import { plainRows, plainRowsPerRow, readParquetRows, readParquetRowsPerRow, type ReadParquetOptions } from '../src/io/parquet-read.js';
 import { normalize, readWithDuckDB, type PlainRow } from './helpers/parquet-readers.js';
+import { firstDifference } from './helpers/first-difference.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
-
-/** First difference as a path (Object.is on leaves: NaN, -0 and bigint vs number all count), without printing megabyte strings. */
-function firstDifference(actual: unknown, expected: unknown, path = '$'): string | null {
-  if (Object.is(actual, expected)) return null;
-  if (typeof actual === 'bigint' && typeof expected === 'bigint') return actual === expected ? null : `${path}: ${actual}n vs ${expected}n`;
-  if (typeof actual === 'string' && typeof expected === 'string') {
-    let at = 0;
-    while (at < actual.length && actual[at] === expected[at]) at++;
-    return `${path}: strings differ at index ${at} (lengths ${actual.length} vs ${expected.length}): ` +
-      `${JSON.stringify(actual.slice(at, at + 20))} vs ${JSON.stringify(expected.slice(at, at + 20))}`;
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) {
-    if (actual.length !== expected.length) return `${path}: length ${actual.length} vs ${expected.length}`;
-    for (let i = 0; i < actual.length; i++) {
-      const diff = firstDifference(actual[i], expected[i], `${path}[${i}]`);
-      if (diff) return diff;
-    }
-    return null;
-  }
-  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
-  if (isObject(actual) && isObject(expected)) {
-    // Key order too: rows and structs keep the column order.
-    const keysA = Object.keys(actual as object);
-    const keysE = Object.keys(expected as object);
-    if (keysA.join() !== keysE.join()) return `${path}: keys ${keysA.join()} vs ${keysE.join()}`;
-    if (Object.getPrototypeOf(actual) !== Object.getPrototypeOf(expected)) return `${path}: prototypes differ`;
-    for (const key of keysE) {
-      const diff = firstDifference((actual as PlainRow)[key], (expected as PlainRow)[key], `${path}.${key}`);
-      if (diff) return diff;
-    }
-    return null;
-  }
-  return `${path}: ${String(actual)} (${typeof actual}) vs ${String(expected)} (${typeof expected})`;
-}
 
 function assertSame(actual: unknown, expected: unknown, label: string): void {
   const diff = firstDifference(actual, expected);

@@ -9,6 +9,7 @@ import { readParquetRows } from '../src/io/parquet-read.js';
 import type { Answer, Thread } from '../src/ingest/records.js';
 import { threadColumns } from '../src/ingest/thread-table.js';
 import { normalize, parquetReaders, readWithParquetWasm, type PlainRow } from './helpers/parquet-readers.js';
+import { firstDifference } from './helpers/first-difference.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
 
 const TEXTS = [
@@ -70,38 +71,8 @@ async function writeAll<T extends object>(writer: ParquetPartWriter<T>, rows: T[
   return writer.close();
 }
 
-/** First difference as a path, without printing megabyte strings. */
-function firstDifference(actual: unknown, expected: unknown, path = '$'): string | null {
-  if (Object.is(actual, expected)) return null;
-  if (typeof actual === 'string' && typeof expected === 'string') {
-    let at = 0;
-    while (at < actual.length && actual[at] === expected[at]) at++;
-    return `${path}: strings differ at index ${at} (lengths ${actual.length} vs ${expected.length}): ` +
-      `${JSON.stringify(actual.slice(at, at + 20))} vs ${JSON.stringify(expected.slice(at, at + 20))}`;
-  }
-  if (Array.isArray(actual) && Array.isArray(expected)) {
-    if (actual.length !== expected.length) return `${path}: length ${actual.length} vs ${expected.length}`;
-    for (let i = 0; i < actual.length; i++) {
-      const diff = firstDifference(actual[i], expected[i], `${path}[${i}]`);
-      if (diff) return diff;
-    }
-    return null;
-  }
-  if (actual && expected && typeof actual === 'object' && typeof expected === 'object' && !Array.isArray(actual) && !Array.isArray(expected)) {
-    const keysA = Object.keys(actual).sort();
-    const keysE = Object.keys(expected).sort();
-    if (keysA.join() !== keysE.join()) return `${path}: keys ${keysA.join()} vs ${keysE.join()}`;
-    for (const key of keysE) {
-      const diff = firstDifference((actual as PlainRow)[key], (expected as PlainRow)[key], `${path}.${key}`);
-      if (diff) return diff;
-    }
-    return null;
-  }
-  return `${path}: ${String(actual)} (${typeof actual}) vs ${String(expected)} (${typeof expected})`;
-}
-
 function assertSameRows(actual: unknown[], expected: unknown[], label: string): void {
-  const diff = firstDifference(actual, expected);
+  const diff = firstDifference(actual, expected, '$', false);
   assert.equal(diff, null, `${label}: ${diff}`);
 }
 

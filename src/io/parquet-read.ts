@@ -233,7 +233,14 @@ function int64Words(values: BigInt64Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
 }
 
-/** int64 as a number when it is a safe integer, else the bigint; read from its two words, no bigint made for safe values. */
+/** The int64 at `i` as a number when it is a safe integer, else null; read from its two words, no bigint made. */
+function safeInt64At(words: Int32Array, i: number): number | null {
+  const high = words[2 * i + 1]!;
+  const low = words[2 * i]! >>> 0;
+  return high >= -SAFE_HIGH_WORD && high < SAFE_HIGH_WORD && (high !== -SAFE_HIGH_WORD || low !== 0) ? high * TWO_POW_32 + low : null;
+}
+
+/** int64 as a number when it is a safe integer, else the bigint. */
 const readInt64: RangeReader = (data, begin, end, out, at) => {
   const values = data.values as BigInt64Array;
   const words = int64Words(values);
@@ -244,9 +251,7 @@ const readInt64: RangeReader = (data, begin, end, out, at) => {
       out[at] = null;
       continue;
     }
-    const high = words[2 * i + 1]!;
-    const low = words[2 * i]! >>> 0;
-    out[at] = high >= -SAFE_HIGH_WORD && high < SAFE_HIGH_WORD && (high !== -SAFE_HIGH_WORD || low !== 0) ? high * TWO_POW_32 + low : values[i]!;
+    out[at] = safeInt64At(words, i) ?? values[i]!;
   }
 };
 
@@ -264,12 +269,9 @@ const readTimestampSeconds: RangeReader = (data, begin, end, out, at) => {
       out[at] = null;
       continue;
     }
-    const high = words[2 * i + 1]!;
-    const low = words[2 * i]! >>> 0;
-    if (!(high >= -SAFE_HIGH_WORD && high < SAFE_HIGH_WORD && (high !== -SAFE_HIGH_WORD || low !== 0))) {
-      throw new TypeError(`${values[i]} is not safe to convert to a number.`);
-    }
-    out[at] = (1000 * (high * TWO_POW_32 + low)) / 1000;
+    const seconds = safeInt64At(words, i);
+    if (seconds === null) throw new TypeError(`${values[i]} is not safe to convert to a number.`);
+    out[at] = (1000 * seconds) / 1000;
   }
 };
 
