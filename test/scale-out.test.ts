@@ -26,13 +26,13 @@ test('shards come from --shard, a Slurm array or a Kubernetes Indexed Job', () =
 });
 
 /** One threadsift process; resolves with its exit code and output. */
-function threadsift(args: string[]): { done: Promise<{ code: number | null; signal: string | null; stderr: string }>; kill: () => void } {
+function threadsift(args: string[]): { done: Promise<{ code: number | null; signal: string | null; stderr: string }>; kill: (signal?: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdout.resume();
   const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stderr })));
-  return { done, kill: () => child.kill('SIGKILL') };
+  return { done, kill: (signal = 'SIGKILL') => child.kill(signal) };
 }
 
 async function succeed(args: string[]): Promise<void> {
@@ -107,4 +107,29 @@ test('a sharded task must name its step', () => {
   const result = spawnSync(process.execPath, [cli, 'run', 'askhistorians', '--submissions', join(samples, 'AskHistorians_submissions.zst'), '--out', '/tmp/threadsift-never', '--shard', '0/2', '--quiet'], { encoding: 'utf8' });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /--step map, then reduce, then merge/);
+});
+
+test('SIGTERM mid-grading exits 143 and leaves no grade cache lock behind', async () => {
+  const server = await FakeOpenAIServer.start({ answer: ratingFor, latencyMs: 50 });
+  const dir = tempDir();
+  try {
+    const out = join(dir.path, 'ds');
+    const run = threadsift([
+      'run', 'askhistorians',
+      '--submissions', join(samples, 'AskHistorians_submissions.zst'),
+      '--comments', join(samples, 'AskHistorians_comments.zst'),
+      '--grader', 'openai', '--grader-url', server.baseUrl, '--grader-model', 'test-model', '--concurrency', '2',
+      '--out', out, '--quiet',
+    ]);
+    await server.waitFor(() => server.chatCount >= 5, 30_000);
+    assert.ok(existsSync(join(`${out}.work`, 'grade', 'cache', 'LOCK')), 'the lock is held while grading');
+    run.kill('SIGTERM');
+    const result = await run.done;
+    assert.equal(result.code, 143, result.stderr);
+    assert.match(result.stderr, /stopped by SIGTERM/);
+    assert.equal(existsSync(join(`${out}.work`, 'grade', 'cache', 'LOCK')), false);
+  } finally {
+    await server.close();
+    dir.dispose();
+  }
 });

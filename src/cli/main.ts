@@ -30,6 +30,16 @@ async function main(): Promise<void> {
   await cli.parseAsync();
 }
 
+// A scheduler stops a task with SIGTERM (Slurm's scancel, Kubernetes' pod deletion): exit through
+// process.exit so that exit handlers release the grade cache's lock. Outputs need no cleanup: every one is
+// renamed into place only when complete.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\nthreadsift: stopped by ${signal}; finished units are kept, a rerun goes on from there\n`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  });
+}
+
 main().catch((error: Error) => {
   process.stderr.write(`threadsift: ${error.message}\n`);
   if (process.env.THREADSIFT_DEBUG) process.stderr.write(`${error.stack}\n`);

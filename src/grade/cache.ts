@@ -362,6 +362,10 @@ function isProbabilities(value: unknown): value is Record<string, number> {
 // directory is its own (a grade task's cache: the scheduler runs one attempt of a task at a time).
 
 const held = new Set<string>();
+// A process ended by process.exit (the CLI turns SIGTERM and SIGINT into one) leaves no lock behind.
+process.on('exit', () => {
+  for (const path of held) rmSync(path, { force: true });
+});
 
 function acquireLock(dir: string, takeOverForeign = false): void {
   const path = join(dir, 'LOCK');
