@@ -36,6 +36,7 @@ import { ParquetPartWriter, type ColumnSpec } from '../src/io/parquet.js';
 import { plainRows, plainRowsPerRow, readParquetRows, readParquetRowsPerRow, type ReadParquetOptions } from '../src/io/parquet-read.js';
 import { normalize, readWithDuckDB, type PlainRow } from './helpers/parquet-readers.js';
 import { firstDifference } from './helpers/first-difference.js';
+import { TEXTS } from './helpers/texts.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -88,15 +89,7 @@ function prng(seed: number): () => number {
 // A file with every column type
 
 const STRINGS = [
-  '',
-  'plain ascii',
-  'family 👨‍👩‍👧‍👦 rainbow 🏳️‍🌈 flags 🇯🇵🇺🇦 skin 👍🏽',
-  'astral 𝕏 𠜎 𝄞 😀',
-  '日本語のテキスト、中文标点，한국어 텍스트',
-  'مرحبا بالعالم and עברית',
-  'combining e\u0301 vs \u00e9, zero-width\u200bspace',
-  'line\nbreak\ttab "quotes" \\ backslash \r\n crlf',
-  'NUL inside \u0000 a string',
+  ...TEXTS,
   'lone \ud800 surrogates \udc00 written as U+FFFD',
   '\ufeffleading byte order mark',
   'trailing byte order mark \ufeff',

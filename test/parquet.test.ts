@@ -10,19 +10,9 @@ import type { Answer, Thread } from '../src/ingest/records.js';
 import { threadColumns } from '../src/ingest/thread-table.js';
 import { normalize, parquetReaders, readWithParquetWasm, type PlainRow } from './helpers/parquet-readers.js';
 import { firstDifference } from './helpers/first-difference.js';
+import { TEXTS } from './helpers/texts.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
 
-const TEXTS = [
-  '',
-  'plain ascii',
-  'family 👨‍👩‍👧‍👦 rainbow 🏳️‍🌈 flags 🇯🇵🇺🇦 skin 👍🏽',
-  'astral 𝕏 𠜎 𝄞 😀',
-  '日本語のテキスト、中文标点，한국어 텍스트',
-  'مرحبا بالعالم and עברית',
-  'combining e\u0301 vs \u00e9, zero-width\u200bspace',
-  'line\nbreak\ttab "quotes" \\ backslash \r\n crlf',
-  'NUL inside \u0000 a string',
-];
 const ONE_MB_TEXT = 'A long answer with emoji 🧵 and CJK 漢字. '.repeat(24_000); // ~1 MiB of UTF-8
 
 function text(i: number): string {
