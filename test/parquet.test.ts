@@ -237,7 +237,10 @@ test('a rejected row mid-part leaves no part under its final name, and abort() r
     for (let i = 0; i < 9; i++) await writer.add({ ...THREADS[0]!, id: `big${i}`, selftext: ONE_MB_TEXT });
     await assert.rejects(writer.add({ ...THREADS[0]!, num_comments: Number.NaN }), ParquetRowError);
     assert.equal(existsSync(join(tmp.path, 'part-00000.parquet')), false);
-    assert.equal(hiddenEntries(tmp.path).filter((n) => n.includes('.tmp-')).length, 1, 'the in-progress part is a temp file');
+    // The encoder thread opens the temp file on its own time: wait for it rather than race it.
+    const tempFiles = () => hiddenEntries(tmp.path).filter((n) => n.includes('.tmp-')).length;
+    for (let waited = 0; tempFiles() === 0 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(tempFiles(), 1, 'the in-progress part is a temp file');
     await writer.abort();
     assert.deepEqual(readdirSync(tmp.path), []);
     await assert.rejects(writer.add(THREADS[0]!), /writer is failed/);

@@ -21,8 +21,8 @@ export class AtomicFile {
     private readonly handle: FileHandle,
   ) {}
 
-  static async open(finalPath: string): Promise<AtomicFile> {
-    const tempPath = tempPathFor(finalPath);
+  /** `tempPath` lets another thread that may have to clean up know the name (default: tempPathFor). */
+  static async open(finalPath: string, tempPath = tempPathFor(finalPath)): Promise<AtomicFile> {
     // 'wx': a leftover temp from another process must never be silently shared.
     const handle = await open(tempPath, 'wx');
     return new AtomicFile(finalPath, tempPath, handle);

@@ -2,10 +2,11 @@
  * Writes plain-object rows as Parquet parts (`<prefix>-00000.parquet`, ...) from a small column spec, so
  * threads, SFT and preference tables share one writer.
  *
- * Rows go into Arrow builders as they arrive (compact UTF-8, not retained JS objects), leave in batches of
- * a few MiB, and stream through parquet-wasm's `transformParquetStream` into a temp file that is renamed
- * into place when the part is complete. Memory is bounded by one batch plus the row group parquet-rs is
- * encoding, not by the part, so even a single-file output of any size stays small.
+ * Rows go into Arrow builders as they arrive (compact UTF-8, not retained JS objects) and leave in batches
+ * of a few MiB for the encoder thread (parquet-encoder.ts), which streams them through parquet-wasm into a
+ * temp file that is renamed into place when the part is complete. Memory is bounded by two batches plus
+ * the row group parquet-rs is encoding, not by the part, so even a single-file output of any size stays
+ * small.
  */
 import {
   Bool,
@@ -27,10 +28,9 @@ import {
   type Data,
   type DataType,
 } from 'apache-arrow';
-import * as parquetWasm from 'parquet-wasm';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile, writeFileAtomic } from './atomic.js';
+import { EncodedPart, writeWholeParquet, type EncodingSpec } from './parquet-encoder.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Column spec
@@ -425,138 +425,12 @@ export interface ParquetLayout {
   rowGroupBytes: number;
 }
 
-/** parquet-wasm consumes WriterProperties when writing, so each file needs a fresh one. */
-function writerProperties(columns: readonly ColumnSpec[], layout: ParquetLayout): parquetWasm.WriterProperties {
-  let builder = new parquetWasm.WriterPropertiesBuilder()
-    .setCompression(parquetWasm.Compression.ZSTD)
-    .setDictionaryEnabled(true)
-    .setMaxRowGroupSize(layout.rowGroupRows)
-    .setMaxRowGroupBytes(layout.rowGroupBytes);
-  for (const column of columns) {
-    if (!column.longText || typeof column.type !== 'string') continue;
-    builder = builder
-      .setColumnDictionaryEnabled(column.name, false)
-      .setColumnStatisticsEnabled(column.name, parquetWasm.EnabledStatistics.None);
-  }
-  return builder.build();
-}
-
-/**
- * A ReadableStream that holds at most one batch: push() resolves once the consumer has taken the
- * batch, so a fast producer waits for the Parquet encoder instead of queueing batches in memory.
- */
-class BatchFeed<T> {
-  readonly stream: ReadableStream<T>;
-  private controller!: ReadableStreamDefaultController<T>;
-  private pulled: (() => void) | null = null;
-  private offered: { item: T | null; taken: () => void } | null = null;
-
-  constructor() {
-    this.stream = new ReadableStream<T>(
-      {
-        start: (controller) => {
-          this.controller = controller;
-        },
-        pull: () =>
-          new Promise<void>((resolve) => {
-            this.pulled = resolve;
-            this.handOver();
-          }),
-      },
-      { highWaterMark: 0 },
-    );
-  }
-
-  /** null ends the stream. */
-  push(item: T | null): Promise<void> {
-    return new Promise((taken) => {
-      this.offered = { item, taken };
-      this.handOver();
-    });
-  }
-
-  fail(error: unknown): void {
-    try {
-      this.controller.error(error);
-    } catch {
-      // already closed or errored
-    }
-  }
-
-  private handOver(): void {
-    if (!this.pulled || !this.offered) return;
-    const { item, taken } = this.offered;
-    const pulled = this.pulled;
-    this.offered = null;
-    this.pulled = null;
-    if (item === null) this.controller.close();
-    else this.controller.enqueue(item);
-    pulled();
-    taken();
-  }
-}
-
-class StreamingPart {
-  private readonly feed = new BatchFeed<parquetWasm.RecordBatch>();
-  /** resolves with the file's size once parquet-wasm has written the footer */
-  private readonly output: Promise<number>;
-
-  private constructor(
-    private readonly file: AtomicFile,
-    properties: parquetWasm.WriterProperties,
-  ) {
-    this.output = this.pump(properties);
-    // Failures surface through write()/finish(); this only keeps Node from reporting them twice.
-    this.output.catch(() => {});
-  }
-
-  static async open(path: string, properties: parquetWasm.WriterProperties): Promise<StreamingPart> {
-    return new StreamingPart(await AtomicFile.open(path), properties);
-  }
-
-  private async pump(properties: parquetWasm.WriterProperties): Promise<number> {
-    const encoded = (await parquetWasm.transformParquetStream(this.feed.stream, properties)) as ReadableStream<Uint8Array>;
-    let bytes = 0;
-    for await (const chunk of encoded) {
-      await this.file.write(chunk);
-      bytes += chunk.byteLength;
-    }
-    return bytes;
-  }
-
-  async write(batch: RecordBatch): Promise<void> {
-    const table = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([batch]), 'stream'));
-    try {
-      for (const wasmBatch of table.recordBatches()) await this.deliver(wasmBatch);
-    } finally {
-      table.free();
-    }
-  }
-
-  /** Returns the committed file's size. */
-  async finish(): Promise<number> {
-    await this.deliver(null);
-    const bytes = await this.output;
-    await this.file.commit();
-    return bytes;
-  }
-
-  async abort(reason: unknown): Promise<void> {
-    this.feed.fail(reason);
-    await this.output.catch(() => {});
-    await this.file.abort();
-  }
-
-  /** Waits for the encoder to take the item, or fails with the encoder's (or the disk's) error. */
-  private async deliver(item: parquetWasm.RecordBatch | null): Promise<void> {
-    const encoderDone =
-      item === null
-        ? this.output
-        : this.output.then(() => {
-            throw new Error('parquet-wasm ended the stream before all batches were written');
-          });
-    await Promise.race([this.feed.push(item), encoderDone]);
-  }
+function encodingSpec(columns: readonly ColumnSpec[], layout: ParquetLayout): EncodingSpec {
+  return {
+    ...layout,
+    // parquet-wasm cannot address nested column paths, so only top-level text columns qualify.
+    plainTextColumns: columns.filter((column) => column.longText && typeof column.type === 'string').map((column) => column.name),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -616,7 +490,7 @@ export class ParquetPartWriter<T extends object> {
   private readonly maxRowsPerPart: number;
   private readonly maxBytesPerPart: number;
   private readonly written: { path: string; bytes: number }[] = [];
-  private part: StreamingPart | null = null;
+  private part: EncodedPart | null = null;
   private partRows = 0;
   private partBytes = 0;
   private batchRows = 0;
@@ -723,8 +597,8 @@ export class ParquetPartWriter<T extends object> {
     const batch = new RecordBatch(this.schema, this.rows.flush());
     this.batchRows = 0;
     this.batchBytes = 0;
-    this.part ??= await StreamingPart.open(this.partPath(this.written.length), writerProperties(this.options.columns, this.layout));
-    await this.part.write(batch);
+    this.part ??= new EncodedPart(this.partPath(this.written.length), encodingSpec(this.options.columns, this.layout));
+    await this.part.write(tableToIPC(new Table([batch]), 'stream'));
   }
 
   private async finishPart(): Promise<void> {
@@ -740,11 +614,9 @@ export class ParquetPartWriter<T extends object> {
 
   private async writeEmptyPart(): Promise<void> {
     const empty = new RecordBatch(this.schema, this.rows.flush());
-    const table = parquetWasm.Table.fromIPCStream(tableToIPC(new Table([empty]), 'stream'));
-    const bytes = parquetWasm.writeParquet(table, writerProperties(this.options.columns, this.layout));
     const path = this.partPath(0);
-    await writeFileAtomic(path, bytes);
-    this.written.push({ path, bytes: bytes.byteLength });
+    const bytes = await writeWholeParquet(path, encodingSpec(this.options.columns, this.layout), tableToIPC(new Table([empty]), 'stream'));
+    this.written.push({ path, bytes });
   }
 
   private partPath(index: number): string {
