@@ -115,6 +115,9 @@ test('parts are ZSTD-compressed, dictionary-encoded for short columns, and split
     const encodingsOf = (column: string) => chunks.find((c) => c.path_in_schema === column)!.encodings as string;
     assert.match(encodingsOf('subreddit'), /RLE_DICTIONARY/);
     assert.doesNotMatch(encodingsOf('selftext'), /DICTIONARY/, 'long text skips the dictionary');
+    const answerBody = chunks.find((c) => String(c.path_in_schema).endsWith('body'));
+    assert.ok(answerBody, `a column chunk for the answers' body among ${chunks.map((c) => c.path_in_schema).join(' | ')}`);
+    assert.doesNotMatch(answerBody.encodings as string, /DICTIONARY/, 'nested text is never dictionary-encoded');
     const [meta] = await duckdbRows(`SELECT num_rows, num_row_groups FROM parquet_file_metadata('${file}')`);
     assert.deepEqual(meta, { num_rows: 10, num_row_groups: 3 });
   } finally {

@@ -11,15 +11,16 @@ import type { EncoderReply, EncoderRequest, EncodingSpec } from './parquet-encod
 
 /** parquet-wasm consumes WriterProperties when writing, so each file needs a fresh one. */
 function writerProperties(spec: EncodingSpec): parquetWasm.WriterProperties {
+  // Dictionary pages only where values repeat: tried on every column (parquet-rs' default), the
+  // dictionary encoder hashed every answer body before giving up, and the files came out larger.
   let builder = new parquetWasm.WriterPropertiesBuilder()
     .setCompression(parquetWasm.Compression.ZSTD)
-    .setDictionaryEnabled(true)
+    .setDictionaryEnabled(false)
     .setMaxRowGroupSize(spec.rowGroupRows)
     .setMaxRowGroupBytes(spec.rowGroupBytes);
-  // Free-form text: dictionary pages and min/max statistics cost time and footer space and never help.
-  for (const name of spec.plainTextColumns) {
-    builder = builder.setColumnDictionaryEnabled(name, false).setColumnStatisticsEnabled(name, parquetWasm.EnabledStatistics.None);
-  }
+  for (const name of spec.dictionaryColumns) builder = builder.setColumnDictionaryEnabled(name, true);
+  // Min/max statistics of free text cost time and footer space and never prune a read.
+  for (const name of spec.plainTextColumns) builder = builder.setColumnStatisticsEnabled(name, parquetWasm.EnabledStatistics.None);
   return builder.build();
 }
 

@@ -4,7 +4,9 @@
 export interface EncodingSpec {
   rowGroupRows: number;
   rowGroupBytes: number;
-  /** top-level free-text columns: no dictionary pages, no min/max statistics */
+  /** top-level short string columns, dictionary-encoded (all others are not) */
+  dictionaryColumns: string[];
+  /** top-level free-text columns: no min/max statistics */
   plainTextColumns: string[];
 }
 

@@ -47,8 +47,9 @@ export interface ColumnSpec {
   type: ColumnType;
   nullable: boolean;
   /**
-   * Free-form text (post bodies): dictionary pages and min/max statistics cost time and footer space and
-   * never help. Applies to top-level columns only; parquet-wasm cannot address nested column paths.
+   * Free-form text (post bodies): no min/max statistics, which cost time and footer space and never help.
+   * Top-level string columns without it get dictionary pages; no other column does (parquet-wasm cannot
+   * address nested column paths, so nested strings are always plain, then ZSTD).
    */
   longText?: boolean;
 }
@@ -428,8 +429,9 @@ export interface ParquetLayout {
 function encodingSpec(columns: readonly ColumnSpec[], layout: ParquetLayout): EncodingSpec {
   return {
     ...layout,
-    // parquet-wasm cannot address nested column paths, so only top-level text columns qualify.
-    plainTextColumns: columns.filter((column) => column.longText && typeof column.type === 'string').map((column) => column.name),
+    // parquet-wasm cannot address nested column paths, so only top-level columns can be named.
+    dictionaryColumns: columns.filter((column) => column.type === 'string' && !column.longText).map((column) => column.name),
+    plainTextColumns: columns.filter((column) => column.type === 'string' && column.longText).map((column) => column.name),
   };
 }
 
