@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { forEachLine } from '../io/lines.js';
+import { forEachLine, isBlankLine } from '../io/lines.js';
+import { linePrefilter } from './line-prefilter.js';
 import type { Comment, RejectReason, Submission } from './records.js';
 import { normalizeComment, normalizeSubmission } from './normalize.js';
 import { FieldSet, scanTopLevel } from './scan-fields.js';
@@ -58,58 +59,10 @@ export interface ParseBatchResult<T = Submission | Comment> {
 const EXCERPT_CHARS = 200;
 
 /**
- * Finds the next occurrence of a byte pattern at or after a line start. Lines are visited in order,
- * so each cursor only moves forward: one native indexOf per hit, not one per line.
- */
-class ForwardSearch {
-  private next = -2;
-  constructor(private readonly buf: Buffer, private readonly pattern: Buffer) {}
-  /** Offset of the pattern inside [start, end), or -1. */
-  findIn(start: number, end: number): number {
-    if (this.next !== -1 && this.next < start) this.next = this.buf.indexOf(this.pattern, start);
-    return this.next !== -1 && this.next < end ? this.next : -1;
-  }
-}
-
-/** Same, for the case-insensitive subreddit test, on a latin1 view whose indexes are byte offsets. */
-class ForwardRegexSearch {
-  private next = -2;
-  constructor(private readonly text: string, private readonly regex: RegExp) {}
-  inRange(start: number, end: number): boolean {
-    if (this.next !== -1 && this.next < start) {
-      this.regex.lastIndex = start;
-      const match = this.regex.exec(this.text);
-      this.next = match ? match.index : -1;
-    }
-    return this.next !== -1 && this.next < end;
-  }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const PARENT_KEY = Buffer.from('"parent_id":');
-const QUOTE = 0x22;
-const SPACE = 0x20;
-
-/**
- * A reply names a comment as its parent: `"parent_id":"t1_` in compact lines, `"parent_id": "t1_` in
- * python-style ones. One search for the key, then a look at the bytes after it, costs half of searching
- * for both spellings.
- */
-function isReply(buf: Buffer, keyAt: number, end: number): boolean {
-  let i = keyAt + PARENT_KEY.length;
-  while (i < end && buf[i] === SPACE) i++;
-  return i + 4 <= end && buf[i] === QUOTE && buf[i + 1] === 0x74 /* t */ && buf[i + 2] === 0x31 /* 1 */ && buf[i + 3] === 0x5f /* _ */;
-}
-
-/**
  * Turns one batch of whole NDJSON lines into normalized records. Pure and synchronous so that it runs
  * the same in a worker thread and in-process; every line is accounted for in `counts`.
  */
 export function parseBatch(input: ParseBatchInput): ParseBatchResult {
-  const buf = Buffer.from(input.buf.buffer, input.buf.byteOffset, input.buf.byteLength);
   const counts: ParseBatchCounts = { lines: 0, blankLines: 0, otherSubreddit: 0, replies: 0, records: 0, rejected: 0 };
   const records: (Submission | Comment)[] = [];
   const rejects: LineReject[] = [];
@@ -117,10 +70,8 @@ export function parseBatch(input: ParseBatchInput): ParseBatchResult {
   const fields = fieldSets[input.kind];
   const wantedSubreddit = input.subreddit;
 
-  const subredditSearch = wantedSubreddit
-    ? new ForwardRegexSearch(buf.toString('latin1'), new RegExp(`"subreddit":\\s*"${escapeRegex(wantedSubreddit)}"`, 'gi'))
-    : null;
-  const parentSearch = input.kind === 'comment' && input.topLevelOnly ? new ForwardSearch(buf, PARENT_KEY) : null;
+  const buf = Buffer.from(input.buf.buffer, input.buf.byteOffset, input.buf.byteLength);
+  const prefilter = linePrefilter(buf, input);
   const batchIsUtf8 = isUtf8(buf);
 
   const reject = (lineNo: number, reason: RejectReason, detail: string, start: number, end: number) => {
@@ -130,17 +81,13 @@ export function parseBatch(input: ParseBatchInput): ParseBatchResult {
 
   forEachLine(buf, input.firstLine, (start, end, lineNo) => {
     counts.lines++;
-    if (start === end || isBlank(buf, start, end)) {
+    if (isBlankLine(buf, start, end)) {
       counts.blankLines++;
       return;
     }
-    if (subredditSearch && !subredditSearch.inRange(start, end)) {
-      counts.otherSubreddit++;
-      return;
-    }
-    const parentAt = parentSearch ? parentSearch.findIn(start, end) : -1;
-    if (parentAt !== -1 && isReply(buf, parentAt, end)) {
-      counts.replies++;
+    const dropped = prefilter?.(start, end);
+    if (dropped) {
+      counts[dropped]++;
       return;
     }
     if (!batchIsUtf8 && !isUtf8(buf.subarray(start, end))) {
@@ -175,12 +122,4 @@ export function parseBatch(input: ParseBatchInput): ParseBatchResult {
     records.push(record);
   });
   return { records, rejects, counts };
-}
-
-function isBlank(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
-  }
-  return true;
 }

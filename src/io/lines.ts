@@ -100,3 +100,12 @@ export function forEachLine(buf: Buffer, firstLine: number, fn: (start: number, 
     start = newline + 1;
   }
 }
+
+/** Empty, or nothing but spaces, tabs and carriage returns. */
+export function isBlankLine(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
