@@ -131,7 +131,12 @@ export class LocalGrader implements Grader {
         this.pending.set(id, { resolve: resolveOutcome, reject: rejectOutcome });
         const message: ToEngine = { type: 'grade', id, request };
         this.child.send(message, (error) => {
-          if (error !== null) this.fail(new LocalEngineError(`cannot reach the local engine for ${this.modelPath}: ${error.message}`, 'crash'));
+          if (error === null) return;
+          // A killed engine's pipe breaks (EPIPE) before its 'close' arrives: give 'close' a moment to fail
+          // everything with the real cause (the signal, the last output); fail here only if it never comes.
+          setTimeout(() => {
+            if (this.failure === null) this.fail(new LocalEngineError(`cannot reach the local engine for ${this.modelPath}: ${error.message}`, 'crash'));
+          }, 1000);
         });
       });
       if (outcome.ok) {
