@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import pLimit from 'p-limit';
 import { writeFileAtomic } from '../io/atomic.js';
 import { classifyDumpFile, expandInputs } from '../io/inputs.js';
 import { formatBytes, Progress } from '../io/progress.js';
@@ -333,7 +334,9 @@ async function runJoins(context: Context): Promise<void> {
   }
   await timed(context, 'ingest', async () => {
     const extracts = plan.extracts.map((e) => ({ dir: e.dir, kind: e.input.kind }));
-    for (const unit of mine) {
+    // Two joins run at once (see overlapping): each gets half the budget, so together they stay within it.
+    const joinBudget = Math.floor((options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET) / 2);
+    await overlapping(mine, async (unit) => {
       const started = Date.now();
       const spillDir = paths.spill(unit.partition);
       try {
@@ -341,15 +344,40 @@ async function runJoins(context: Context): Promise<void> {
         context.liveJoins?.delete(unit.partition);
         const result = live
           ? await writeJoined(live, unit.output)
-          : await joinPartition({ partition: unit.partition, extracts, out: unit.output, memoryBudgetBytes: options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET, spillDir });
+          : await joinPartition({ partition: unit.partition, extracts, out: unit.output, memoryBudgetBytes: joinBudget, spillDir });
         await markerOf(context, unit, started, result);
       } finally {
         await rm(spillDir, { recursive: true, force: true });
       }
       progress.update(() => `ingest: joined ${partName(unit.partition)}`);
-    }
+    });
     return mine.length;
   });
+}
+
+/**
+ * Runs partition units two at a time: while one waits for the Parquet encoder thread to finish its file,
+ * the main thread reads and computes the next. Units write distinct files and markers. On a failure no
+ * new unit starts, the running ones finish, and the first error is thrown.
+ */
+async function overlapping<T>(units: readonly T[], run: (unit: T) => Promise<void>): Promise<void> {
+  const limit = pLimit(2);
+  let failed = false;
+  const settled = await Promise.allSettled(
+    units.map((unit) =>
+      limit(async () => {
+        if (failed) return;
+        try {
+          await run(unit);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 async function runFilters(context: Context): Promise<void> {
@@ -357,12 +385,12 @@ async function runFilters(context: Context): Promise<void> {
   const mine = staleFor(plan.filters, plan.shard.index);
   if (mine.length === 0) return;
   await timed(context, 'filter', async () => {
-    for (const unit of mine) {
+    await overlapping(mine, async (unit) => {
       const started = Date.now();
       const result = await filterPartition(config.filters, paths.partFile('ingest', unit.partition), unit.output, paths.idsFile(unit.partition));
       await markerOf(context, unit, started, result);
       progress.update(() => `filter: ${partName(unit.partition)} kept ${result.kept}`);
-    }
+    });
     return mine.length;
   });
 }
