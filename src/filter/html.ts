@@ -32,9 +32,6 @@ const WINDOWS_1252_C1: ReadonlyMap<number, number> = new Map([
 
 const REPLACEMENT_CHARACTER = '\ufffd';
 
-// Any number of digits: a reference too large to be a code point still decodes (to U+FFFD), as in HTML.
-const ENTITY = /&(?:#([0-9]+)|#[xX]([0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]{1,31}));/g;
-
 /** The character a numeric reference stands for, as HTML decodes it (invalid code points become U+FFFD). */
 function fromCodePoint(codePoint: number): string {
   if (codePoint === 0 || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
@@ -43,14 +40,59 @@ function fromCodePoint(codePoint: number): string {
   return String.fromCodePoint(WINDOWS_1252_C1.get(codePoint) ?? codePoint);
 }
 
-/** Decodes HTML entities once: Reddit's named ones and every numeric one (decimal and hex). */
+const SEMICOLON = 0x3b;
+const HASH = 0x23;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isHexDigit = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const isLetter = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+const isAlphanumeric = (c: number) => isLetter(c) || isDigit(c);
+// Names are a letter and 1..31 letters or digits; numeric references take any number of digits (one too
+// large to be a code point still decodes, to U+FFFD, as in HTML).
+const MAX_NAME = 32;
+
+/** End of the run of `accept` characters from `from` (bounded by `limit` characters), then a `;` must follow. */
+function referenceEnd(text: string, from: number, accept: (c: number) => boolean, minLength: number, limit: number): number {
+  let i = from;
+  while (i < text.length && i - from < limit && accept(text.charCodeAt(i))) i++;
+  return i - from >= minLength && text.charCodeAt(i) === SEMICOLON ? i : -1;
+}
+
+/** The reference starting at `at` (an `&`): its decoded text and the index after its `;`, or null. */
+function referenceAt(text: string, at: number): { decoded: string; next: number } | null {
+  if (text.charCodeAt(at + 1) === HASH) {
+    const hex = (text.charCodeAt(at + 2) | 0x20) === 0x78; /* x or X */
+    const digitsFrom = at + (hex ? 3 : 2);
+    const end = referenceEnd(text, digitsFrom, hex ? isHexDigit : isDigit, 1, Infinity);
+    if (end === -1) return null;
+    return { decoded: fromCodePoint(parseInt(text.slice(digitsFrom, end), hex ? 16 : 10)), next: end + 1 };
+  }
+  if (!isLetter(text.charCodeAt(at + 1))) return null;
+  const end = referenceEnd(text, at + 1, isAlphanumeric, 2, MAX_NAME);
+  if (end === -1) return null;
+  // Entity names are case-sensitive in HTML (`&AMP;` is legacy); Reddit only emits lower case.
+  const decoded = NAMED_ENTITIES.get(text.slice(at + 1, end));
+  return decoded === undefined ? null : { decoded, next: end + 1 };
+}
+
+/**
+ * Decodes HTML entities once: Reddit's named ones and every numeric one (decimal and hex). A hand scan
+ * from one `&` to the next: the regex with a replacer function it replaced was ~5% of a rule-change rerun.
+ */
 export function decodeHtmlEntities(text: string): string {
-  // Most text has no entity at all; skipping the regex keeps the common case allocation-free.
-  if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (whole, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
-    if (decimal !== undefined) return fromCodePoint(parseInt(decimal, 10));
-    if (hex !== undefined) return fromCodePoint(parseInt(hex, 16));
-    // Entity names are case-sensitive in HTML (`&AMP;` is legacy); Reddit only emits lower case.
-    return NAMED_ENTITIES.get(name!) ?? whole;
-  });
+  let at = text.indexOf('&');
+  // Most text has no entity at all: returned as it is, nothing allocated.
+  if (at === -1) return text;
+  let out = '';
+  let copiedUpTo = 0;
+  while (at !== -1) {
+    const reference = referenceAt(text, at);
+    if (reference === null) {
+      at = text.indexOf('&', at + 1);
+      continue;
+    }
+    out += text.slice(copiedUpTo, at) + reference.decoded;
+    copiedUpTo = reference.next;
+    at = text.indexOf('&', copiedUpTo);
+  }
+  return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
