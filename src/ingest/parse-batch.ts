@@ -30,6 +30,8 @@ export interface ParseBatchInput {
   subreddit: string | null;
   /** drop replies (comments whose parent is another comment) before parsing them */
   topLevelOnly: boolean;
+  /** also return each record's own line, byte for byte (extracts store lines, not re-serialized records) */
+  keepLines?: boolean;
 }
 
 export interface LineReject {
@@ -50,8 +52,16 @@ export interface ParseBatchCounts {
   rejected: number;
 }
 
+/** The lines of a batch's records, in record order, each ending in `\n`: record i is [ends[i-1], ends[i]). */
+export interface KeptLines {
+  buf: Uint8Array;
+  ends: Int32Array;
+}
+
 export interface ParseBatchResult<T = Submission | Comment> {
   records: T[];
+  /** with keepLines */
+  lines?: KeptLines;
   rejects: LineReject[];
   counts: ParseBatchCounts;
 }
@@ -73,6 +83,7 @@ export function parseBatch(input: ParseBatchInput): ParseBatchResult {
   const buf = Buffer.from(input.buf.buffer, input.buf.byteOffset, input.buf.byteLength);
   const prefilter = linePrefilter(buf, input);
   const batchIsUtf8 = isUtf8(buf);
+  const spans: number[] | null = input.keepLines ? [] : null;
 
   const reject = (lineNo: number, reason: RejectReason, detail: string, start: number, end: number) => {
     counts.rejected++;
@@ -120,6 +131,22 @@ export function parseBatch(input: ParseBatchInput): ParseBatchResult {
     }
     counts.records++;
     records.push(record);
+    spans?.push(start, end);
   });
-  return { records, rejects, counts };
+  return spans ? { records, rejects, counts, lines: copyLines(buf, spans) } : { records, rejects, counts };
+}
+
+/** The given [start, end) line ranges of buf copied into one buffer, each followed by `\n`. */
+function copyLines(buf: Buffer, spans: number[]): KeptLines {
+  let bytes = 0;
+  for (let i = 0; i < spans.length; i += 2) bytes += spans[i + 1]! - spans[i]! + 1;
+  const out = Buffer.allocUnsafeSlow(bytes);
+  const ends = new Int32Array(spans.length / 2);
+  let at = 0;
+  for (let i = 0; i < spans.length; i += 2) {
+    at += buf.copy(out, at, spans[i]!, spans[i + 1]!);
+    out[at++] = 0x0a;
+    ends[i / 2] = at;
+  }
+  return { buf: out, ends };
 }

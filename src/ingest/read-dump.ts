@@ -26,7 +26,12 @@ export interface ReadOptions {
   maxInFlight?: number;
   batchBytes?: number;
   decoder?: DecoderChoice;
+  /** hand each record's own line (bytes [lineStart, lineEnd) of lineBuf, `\n` included) to onRecord too */
+  keepLines?: boolean;
 }
+
+/** A record, and with ReadOptions.keepLines the bytes of the line it came from. */
+export type OnRecord = (record: Submission | Comment, lineBuf?: Uint8Array, lineStart?: number, lineEnd?: number) => void;
 
 /**
  * Streams one dump file through the parse workers and hands every record to `onRecord` in file order.
@@ -35,7 +40,7 @@ export interface ReadOptions {
 export async function readDumpFile(
   file: string,
   options: ReadOptions,
-  onRecord: (record: Submission | Comment) => void,
+  onRecord: OnRecord,
 ): Promise<FileReport> {
   const started = Date.now();
   const compressedBytes = (await stat(file)).size;
@@ -61,7 +66,17 @@ export async function readDumpFile(
     }
     for (const reject of result.rejects) options.quarantine.add(file, reject.line, reject.reason, reject.detail, reject.excerpt);
     options.quarantine.check(file, report.lines, false);
-    for (const record of result.records) onRecord(record);
+    const lines = result.lines;
+    if (lines) {
+      let start = 0;
+      for (let i = 0; i < result.records.length; i++) {
+        const end = lines.ends[i]!;
+        onRecord(result.records[i]!, lines.buf, start, end);
+        start = end;
+      }
+    } else {
+      for (const record of result.records) onRecord(record);
+    }
     const seconds = (Date.now() - started) / 1000;
     options.progress.update(
       () =>
@@ -82,6 +97,7 @@ export async function readDumpFile(
           buf: batch.buf,
           subreddit: options.subreddit,
           topLevelOnly: options.topLevelOnly,
+          keepLines: options.keepLines ?? false,
         }),
       );
       while (inFlight.length >= maxInFlight) absorb(await inFlight.shift()!);

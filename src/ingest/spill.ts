@@ -52,7 +52,7 @@ export class SpillFiles {
   }
 
   private fileName(partition: number, stream: string): string {
-    return spillFileName(partition, stream);
+    return partitionFileName(partition, stream);
   }
 
   private flush(key: string, buffer: { parts: string[]; bytes: number }): void {
@@ -67,13 +67,14 @@ export class SpillFiles {
   }
 }
 
-function spillFileName(partition: number, stream: string): string {
+/** `p0007.answers.ndjson`: the file of one (partition, stream), in spills and extracts alike. */
+export function partitionFileName(partition: number, stream: string): string {
   return `p${String(partition).padStart(4, '0')}.${stream}.ndjson`;
 }
 
 /** The values of one (partition, stream) file of a spill directory, in write order; none when it has no file. */
 export async function* readSpilled<T>(dir: string, partition: number, stream: string): AsyncGenerator<T> {
-  const path = join(dir, spillFileName(partition, stream));
+  const path = join(dir, partitionFileName(partition, stream));
   if (!existsSync(path)) return;
   // Batches of whole lines cut on the newline byte: readline's per-line string events cost twice as much.
   for await (const { buf } of lineBatches(createReadStream(path, { highWaterMark: 1 << 20 }))) {
