@@ -17,7 +17,8 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openAsBlob } from 'node:fs';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import arrow from '../src/io/arrow.js';
 import * as parquetWasm from 'parquet-wasm';
 import { plainRows, plainRowsPerRow, readParquetRows, readParquetRowsPerRow, type ReadParquetOptions } from '../src/io/parquet-read.js';
 import { ParquetPartWriter } from '../src/io/parquet.js';
@@ -62,7 +63,7 @@ async function arrowTables(path: string): Promise<Table[]> {
   try {
     const tables: Table[] = [];
     const stream = (await file.stream({ batchSize: 1024 })) as ReadableStream<parquetWasm.RecordBatch>;
-    for await (const batch of stream) tables.push(tableFromIPC(batch.intoIPCStream()));
+    for await (const batch of stream) tables.push(arrow.tableFromIPC(batch.intoIPCStream()));
     return tables;
   } finally {
     file.free();

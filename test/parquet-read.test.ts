@@ -9,28 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, openAsBlob, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DateDay,
-  Dictionary,
-  Field,
-  Float32,
-  Int32,
-  Int8,
-  LargeUtf8,
-  List,
-  Struct,
-  Table,
-  TimestampMillisecond,
-  TimestampSecond,
-  Uint32,
-  Uint64,
-  Utf8,
-  makeData,
-  makeVector,
-  tableFromIPC,
-  vectorFromArray,
-  type Vector,
-} from 'apache-arrow';
+import type { Table as ArrowTable, Vector } from 'apache-arrow';
+import arrow from '../src/io/arrow.js';
 import * as parquetWasm from 'parquet-wasm';
 import { ParquetPartWriter, type ColumnSpec } from '../src/io/parquet.js';
 import { plainRows, plainRowsPerRow, readParquetRows, readParquetRowsPerRow, type ReadParquetOptions } from '../src/io/parquet-read.js';
@@ -38,6 +18,9 @@ import { normalize, readWithDuckDB, type PlainRow } from './helpers/parquet-read
 import { firstDifference } from './helpers/first-difference.js';
 import { TEXTS } from './helpers/texts.js';
 import { repoRoot, tempDir } from './helpers/paths.js';
+
+// The library instance threadsift uses: arrow objects from another copy are not interchangeable.
+const { DateDay, Dictionary, Field, Float32, Int32, Int8, LargeUtf8, List, Struct, Table, TimestampMillisecond, TimestampSecond, Uint32, Uint64, Utf8, makeData, makeVector, tableFromIPC, vectorFromArray } = arrow;
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
@@ -61,10 +44,10 @@ async function bothReaders(path: string, options: ReadParquetOptions, label: str
 }
 
 /** The Arrow tables readParquetRows converts, one per wasm batch. */
-async function arrowTables(path: string, batchSize: number): Promise<Table[]> {
+async function arrowTables(path: string, batchSize: number): Promise<ArrowTable[]> {
   const file = await parquetWasm.ParquetFile.fromFile(await openAsBlob(path));
   try {
-    const tables: Table[] = [];
+    const tables: ArrowTable[] = [];
     const stream = (await file.stream({ batchSize })) as ReadableStream<parquetWasm.RecordBatch>;
     for await (const batch of stream) tables.push(tableFromIPC(batch.intoIPCStream()));
     return tables;

@@ -8,21 +8,8 @@
  * spent most of a filter pass in arrow-js. Types without a columnar reader here (none of the ColumnSpec
  * types) go through the per-value path, so both paths produce exactly the same values.
  */
-import {
-  DataType,
-  Precision,
-  StructRow,
-  TimeUnit,
-  Vector,
-  tableFromIPC,
-  type Data,
-  type Field,
-  type Float,
-  type Int,
-  type RecordBatch,
-  type Table,
-  type Timestamp,
-} from 'apache-arrow';
+import type { Data, DataType, Field, Float, Int, RecordBatch, Table, Timestamp, Vector } from 'apache-arrow';
+import arrow from './arrow.js';
 import * as parquetWasm from 'parquet-wasm';
 import { openAsBlob } from 'node:fs';
 import { endianness } from 'node:os';
@@ -89,7 +76,7 @@ async function* readTables(path: string, options: ReadParquetOptions): AsyncGene
       batchSize: options.batchSize ?? 1024,
       ...(options.columns ? { columns: options.columns } : {}),
     })) as ReadableStream<parquetWasm.RecordBatch>;
-    for await (const wasmBatch of batches) yield tableFromIPC(wasmBatch.intoIPCStream());
+    for await (const wasmBatch of batches) yield arrow.tableFromIPC(wasmBatch.intoIPCStream());
   } finally {
     file.free();
   }
@@ -138,17 +125,17 @@ type RangeReader = (data: Data, begin: number, end: number, out: unknown[], at: 
  */
 function rangeReaderFor(field: Field, structChild: boolean): RangeReader {
   const type = field.type as DataType;
-  if (DataType.isUtf8(type)) return readUtf8;
-  if (DataType.isBool(type)) return readBool;
-  if (DataType.isInt(type)) {
+  if (arrow.DataType.isUtf8(type)) return readUtf8;
+  if (arrow.DataType.isBool(type)) return readBool;
+  if (arrow.DataType.isInt(type)) {
     const int = type as Int;
     if (int.bitWidth < 64) return readNumbers;
     if (int.isSigned && LITTLE_ENDIAN) return readInt64;
   }
-  if (DataType.isFloat(type) && (type as Float).precision !== Precision.HALF) return readNumbers;
-  if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.SECOND && LITTLE_ENDIAN) return readTimestampSeconds;
-  if (DataType.isList(type)) return listReader(field);
-  if (DataType.isStruct(type)) {
+  if (arrow.DataType.isFloat(type) && (type as Float).precision !== arrow.Precision.HALF) return readNumbers;
+  if (arrow.DataType.isTimestamp(type) && (type as Timestamp).unit === arrow.TimeUnit.SECOND && LITTLE_ENDIAN) return readTimestampSeconds;
+  if (arrow.DataType.isList(type)) return listReader(field);
+  if (arrow.DataType.isStruct(type)) {
     const reader = structReader(field);
     if (reader) return reader;
   }
@@ -308,7 +295,7 @@ function listReader(field: Field): RangeReader {
 function structReader(field: Field): RangeReader | undefined {
   const children = (field.type as DataType).children;
   const names = children.map((child) => child.name);
-  if (new Set(names).size !== names.length || names.some((name) => name in StructRow.prototype)) return undefined;
+  if (new Set(names).size !== names.length || names.some((name) => name in arrow.StructRow.prototype)) return undefined;
   const readers = children.map((child) => rangeReaderFor(child, true));
   return (data, begin, end, out, at) => {
     const length = end - begin;
@@ -335,7 +322,7 @@ function structReader(field: Field): RangeReader | undefined {
 function perValueReader(field: Field, structChild: boolean): RangeReader {
   const toPlain = converterFor(field);
   return (data, begin, end, out, at) => {
-    const vector = new Vector([data]);
+    const vector = new arrow.Vector([data]);
     for (let i = begin; i < end; i++, at++) {
       const value = vector.get(i);
       out[at] = toPlain(structChild ? (value ?? null) : value);
@@ -352,12 +339,12 @@ const identity: Converter = (value) => value;
 
 function converterFor(field: Field): Converter {
   const type = field.type;
-  if (DataType.isInt(type) && type.bitWidth === 64) return (value) => (value === null ? null : int64ToPlain(value as bigint));
+  if (arrow.DataType.isInt(type) && type.bitWidth === 64) return (value) => (value === null ? null : int64ToPlain(value as bigint));
   // arrow-js hands every timestamp out as epoch milliseconds
-  if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.SECOND) {
+  if (arrow.DataType.isTimestamp(type) && (type as Timestamp).unit === arrow.TimeUnit.SECOND) {
     return (value) => (value === null ? null : (value as number) / 1000);
   }
-  if (DataType.isList(type)) {
+  if (arrow.DataType.isList(type)) {
     const element = converterFor(type.children[0]!);
     return (value) => {
       if (value === null) return null;
@@ -367,7 +354,7 @@ function converterFor(field: Field): Converter {
       return out;
     };
   }
-  if (DataType.isStruct(type)) {
+  if (arrow.DataType.isStruct(type)) {
     const fields = type.children.map((child) => ({ name: child.name, toPlain: converterFor(child) }));
     return (value) => {
       if (value === null) return null;

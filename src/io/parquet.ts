@@ -8,26 +8,8 @@
  * the row group parquet-rs is encoding, not by the part, so even a single-file output of any size stays
  * small.
  */
-import {
-  Bool,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  List,
-  RecordBatch,
-  Schema,
-  Struct,
-  Table,
-  TimestampSecond,
-  Utf8,
-  makeBuilder,
-  makeData,
-  tableToIPC,
-  type Builder,
-  type Data,
-  type DataType,
-} from 'apache-arrow';
+import type { Builder, Data, DataType, Field, List, Schema, Struct, TimestampSecond } from 'apache-arrow';
+import arrow from './arrow.js';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EncodedPart, writeWholeParquet, type EncodingSpec } from './parquet-encoder.js';
@@ -93,15 +75,15 @@ function fromObjectForm(columns: Record<string, UntypedColumn>): ColumnSpec[] {
 }
 
 export function arrowSchemaOf(columns: readonly ColumnSpec[]): Schema {
-  return new Schema(columns.map(fieldOf));
+  return new arrow.Schema(columns.map(fieldOf));
 }
 
 function fieldOf(column: ColumnSpec): Field {
-  return new Field(column.name, arrowTypeOf(column.type), column.nullable);
+  return new arrow.Field(column.name, arrowTypeOf(column.type), column.nullable);
 }
 
 function arrowTypeOf(type: ColumnType): DataType {
-  if (typeof type !== 'string') return new List(new Field('element', new Struct(type.list.map(fieldOf)), false));
+  if (typeof type !== 'string') return new arrow.List(new arrow.Field('element', new arrow.Struct(type.list.map(fieldOf)), false));
   return scalarKinds[type].arrowType();
 }
 
@@ -140,38 +122,38 @@ const MAX_TIMESTAMP_S = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 
 const scalarKinds: Record<ScalarColumnType, ScalarKind> = {
   string: {
-    arrowType: () => new Utf8(),
+    arrowType: () => new arrow.Utf8(),
     expected: 'a string',
     // Lone surrogates are written as U+FFFD by the UTF-8 encoder; the normalizer should not produce them.
     size: (v) => (typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : -1),
     toArrow: (v) => v,
   },
   int64: {
-    arrowType: () => new Int64(),
+    arrowType: () => new arrow.Int64(),
     expected: 'a safe integer or an int64 bigint',
     size: (v) => (Number.isSafeInteger(v) || (typeof v === 'bigint' && v >= INT64_MIN && v <= INT64_MAX) ? 8 : -1),
     toArrow: (v) => BigInt(v as number | bigint),
   },
   int32: {
-    arrowType: () => new Int32(),
+    arrowType: () => new arrow.Int32(),
     expected: 'a 32-bit integer',
     size: (v) => (Number.isInteger(v) && (v as number) >= INT32_MIN && (v as number) <= INT32_MAX ? 4 : -1),
     toArrow: (v) => v,
   },
   float64: {
-    arrowType: () => new Float64(),
+    arrowType: () => new arrow.Float64(),
     expected: 'a number',
     size: (v) => (typeof v === 'number' ? 8 : -1),
     toArrow: (v) => v,
   },
   bool: {
-    arrowType: () => new Bool(),
+    arrowType: () => new arrow.Bool(),
     expected: 'a boolean',
     size: (v) => (typeof v === 'boolean' ? 1 : -1),
     toArrow: (v) => v,
   },
   timestamp_s: {
-    arrowType: () => new TimestampSecond(),
+    arrowType: () => new arrow.TimestampSecond(),
     expected: 'integer epoch seconds',
     size: (v) => (Number.isSafeInteger(v) && Math.abs(v as number) <= MAX_TIMESTAMP_S ? 8 : -1),
     toArrow: (v) => (v as number) * 1000,
@@ -237,8 +219,8 @@ class Utf8Encoder implements ColumnEncoder {
   }
 
   flush(): Data {
-    const data = makeData({
-      type: new Utf8(),
+    const data = arrow.makeData({
+      type: new arrow.Utf8(),
       length: this.length,
       nullCount: this.nullCount,
       nullBitmap: this.nullCount > 0 ? this.validity.slice(0, (this.length + 7) >> 3) : undefined,
@@ -275,7 +257,7 @@ class ScalarEncoder implements ColumnEncoder {
     private readonly kind: ScalarKind,
     private readonly nullable: boolean,
   ) {
-    this.builder = makeBuilder({ type: kind.arrowType(), nullValues: [null, undefined] });
+    this.builder = arrow.makeBuilder({ type: kind.arrowType(), nullValues: [null, undefined] });
   }
 
   measure(value: unknown): number {
@@ -303,7 +285,7 @@ class StructEncoder {
   private length = 0;
 
   constructor(columns: readonly ColumnSpec[]) {
-    this.type = new Struct(columns.map(fieldOf));
+    this.type = new arrow.Struct(columns.map(fieldOf));
     this.fields = columns.map((column) => ({ name: column.name, encoder: encoderFor(column) }));
   }
 
@@ -332,7 +314,7 @@ class StructEncoder {
 
   flush(): Data<Struct> {
     const children = this.fields.map((field) => field.encoder.flush());
-    const data = makeData({ type: this.type, length: this.length, nullCount: 0, children });
+    const data = arrow.makeData({ type: this.type, length: this.length, nullCount: 0, children });
     this.length = 0;
     return data;
   }
@@ -350,7 +332,7 @@ class ListOfStructEncoder implements ColumnEncoder {
     private readonly nullable: boolean,
   ) {
     this.element = new StructEncoder(fields);
-    this.type = new List(new Field('element', this.element.type, false));
+    this.type = new arrow.List(new arrow.Field('element', this.element.type, false));
   }
 
   measure(value: unknown): number {
@@ -393,7 +375,7 @@ class ListOfStructEncoder implements ColumnEncoder {
         if (valid) nullBitmap![i >> 3]! |= 1 << (i & 7);
       });
     }
-    const data = makeData({
+    const data = arrow.makeData({
       type: this.type,
       length,
       nullCount: this.nullCount,
@@ -596,11 +578,11 @@ export class ParquetPartWriter<T extends object> {
 
   private async flushBatch(): Promise<void> {
     if (this.batchRows === 0) return;
-    const batch = new RecordBatch(this.schema, this.rows.flush());
+    const batch = new arrow.RecordBatch(this.schema, this.rows.flush());
     this.batchRows = 0;
     this.batchBytes = 0;
     this.part ??= new EncodedPart(this.partPath(this.written.length), encodingSpec(this.options.columns, this.layout));
-    await this.part.write(tableToIPC(new Table([batch]), 'stream'));
+    await this.part.write(arrow.tableToIPC(new arrow.Table([batch]), 'stream'));
   }
 
   private async finishPart(): Promise<void> {
@@ -615,9 +597,9 @@ export class ParquetPartWriter<T extends object> {
   }
 
   private async writeEmptyPart(): Promise<void> {
-    const empty = new RecordBatch(this.schema, this.rows.flush());
+    const empty = new arrow.RecordBatch(this.schema, this.rows.flush());
     const path = this.partPath(0);
-    const bytes = await writeWholeParquet(path, encodingSpec(this.options.columns, this.layout), tableToIPC(new Table([empty]), 'stream'));
+    const bytes = await writeWholeParquet(path, encodingSpec(this.options.columns, this.layout), arrow.tableToIPC(new arrow.Table([empty]), 'stream'));
     this.written.push({ path, bytes });
   }
 
