@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { describeDecoder, type DecoderChoice } from '../io/decompress.js';
 import { classifyDumpFile, expandInputs, fileFingerprint } from '../io/inputs.js';
 import { ParquetPartWriter } from '../io/parquet.js';
+import { warmEncoderThread } from '../io/parquet-encoder.js';
 import { isProcessRunning, makeStagingDir, replaceDirAtomically, writeFileAtomic } from '../io/atomic.js';
 import { Progress, formatBytes } from '../io/progress.js';
 import { ThreadJoiner, type JoinStats } from './join.js';
@@ -99,6 +100,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestManifest>
   const quarantine = new Quarantine({ maxErrorRate });
   const joiner = new ThreadJoiner({ memoryBudgetBytes, spillDir, partitions });
   const pool = new ParsePool(workers);
+  warmEncoderThread();
   const reports: IngestManifest['inputs'] = [];
   try {
     // Posts first: the join needs every post before it can tell an orphan comment from an answer.

@@ -56,6 +56,12 @@ class EncoderThread {
     if (this.handlers.size === 0) this.worker?.unref();
   }
 
+  /** Starts the thread now, without keeping the process alive for it. */
+  warm(): void {
+    const worker = this.start();
+    if (this.handlers.size === 0) worker.unref();
+  }
+
   /** Stops the thread; open parts fail. For tests of that path, and a clean shutdown. */
   async stop(): Promise<void> {
     await this.worker?.terminate();
@@ -84,6 +90,14 @@ class EncoderThread {
 }
 
 const encoder = new EncoderThread();
+
+/**
+ * Starts the encoder thread ahead of the first part: booting it and compiling parquet-wasm there takes
+ * ~70 ms, which then overlaps the reading that comes before any write instead of delaying the first part.
+ */
+export function warmEncoderThread(): void {
+  encoder.warm();
+}
 
 /** Stops the encoder thread: open parts fail with the reason; the next part starts a new thread. */
 export function stopEncoderThread(): Promise<void> {

@@ -13,6 +13,7 @@ import { hostname } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { writeFileAtomic } from '../io/atomic.js';
+import { warmEncoderThread } from '../io/parquet-encoder.js';
 import { classifyDumpFile, expandInputs } from '../io/inputs.js';
 import { formatBytes, Progress } from '../io/progress.js';
 import type { DecoderChoice } from '../io/decompress.js';
@@ -185,9 +186,11 @@ export async function runPipeline(options: PipelineRunOptions): Promise<Pipeline
     : null;
 
   const records = new Map<StageName, StageRecord>();
-  for (const row of summarizePlan(plan, step)) {
+  const rows = summarizePlan(plan, step);
+  for (const row of rows) {
     records.set(row.stage, { stage: row.stage, ran: 0, skipped: row.units - row.stale, others: row.stale - row.mine, reasons: row.reasons, seconds: 0 });
   }
+  if (rows.some((row) => row.mine > 0 && row.stage !== 'grade')) warmEncoderThread();
   if (opened) config.grade = opened.config;
   const context: Context = { options, config, plan, progress, paths: workPaths(work), records, opened, liveJoins: null };
   let dataset: PipelineRunResult['dataset'] = null;
