@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPipeline, type PipelineRunOptions, type PipelineRunResult, type StageRecord } from '../src/pipeline/run-pipeline.js';
 import { FakeOpenAIServer } from './helpers/fake-openai-server.js';
@@ -17,18 +17,20 @@ function ran(result: PipelineRunResult): Record<string, number> {
   return Object.fromEntries(result.stages.map((s: StageRecord) => [s.stage, s.ran]));
 }
 
-/** The AskHistorians samples through the recommended pipeline, graded by the fake server. */
-function gradedSamples(out: string, server: FakeOpenAIServer): PipelineRunOptions {
+/** The AskHistorians samples through the recommended pipeline. */
+function samplesRun(out: string): PipelineRunOptions {
   return {
     submissions: [join(samples, 'AskHistorians_submissions.zst')],
     comments: [join(samples, 'AskHistorians_comments.zst')],
     out,
     pipeline: 'askhistorians',
-    grader: 'openai',
-    graderUrls: [server.baseUrl],
-    graderModel: 'test-model',
     quiet: true,
   };
+}
+
+/** The same, graded by the fake server. */
+function gradedSamples(out: string, server: FakeOpenAIServer): PipelineRunOptions {
+  return { ...samplesRun(out), grader: 'openai', graderUrls: [server.baseUrl], graderModel: 'test-model' };
 }
 
 test('a rule change re-runs filter and build only, sends no grading request, and equals a run from scratch', async () => {
@@ -196,6 +198,40 @@ test('a pipeline config can name its inputs: `run pipelines/x.yaml --out DIR` ne
     // The command line's files replace the config's.
     await assert.rejects(runPipeline({ pipeline, out: join(dir.path, 'ds'), submissions: [join(dir.path, 'none*.zst')], quiet: true }), /none\*\.zst/);
     await assert.rejects(runPipeline({ pipeline: 'askhistorians', out: join(dir.path, 'ds2'), quiet: true }), /no submission dumps: pass --submissions FILES or set inputs\.submissions/);
+  } finally {
+    dir.dispose();
+  }
+});
+
+test('a damaged threads partition stops the filter stage naming the file; the other partitions keep their work', async () => {
+  const dir = tempDir();
+  try {
+    const base = samplesRun(join(dir.path, 'ds'));
+    await runPipeline(base);
+    const filterDir = join(dir.path, 'ds.work', 'filter');
+    const fingerprints = () =>
+      new Map(readdirSync(filterDir).filter((name) => name.endsWith('.done.json')).map((name) => [name, JSON.parse(readFileSync(join(filterDir, name), 'utf8')).fingerprint as string]));
+    const before = fingerprints();
+    const damaged = join(dir.path, 'ds.work', 'ingest', 'part-00005.parquet');
+    writeFileSync(damaged, readFileSync(damaged).subarray(0, 200));
+    await assert.rejects(runPipeline({ ...base, overrides: ['filters.min_score=5'] }), (error: Error) => {
+      assert.ok(error.message.includes('part-00005'), error.message);
+      return true;
+    });
+    // Partitions run two at a time: those that finished before the failure (0-4, and 6 if it had started)
+    // have their new markers; none started after it.
+    const redone = [...fingerprints()].filter(([name, fingerprint]) => before.get(name) !== fingerprint).map(([name]) => name);
+    for (let p = 0; p < 5; p++) assert.ok(redone.includes(`part-0000${p}.done.json`), `partition ${p} kept its work (${redone.join(', ')})`);
+    assert.ok(!redone.includes('part-00005.done.json') && redone.length <= 6, redone.join(', '));
+
+    // Re-joining the damaged partition (its marker no longer matches once the file is gone) repairs the run.
+    rmSync(join(dir.path, 'ds.work', 'ingest', 'part-00005.done.json'));
+    const repaired = await runPipeline({ ...base, overrides: ['filters.min_score=5'] });
+    const filter = repaired.stages.find((s) => s.stage === 'filter')!;
+    assert.equal(filter.ran, 16 - redone.length, 'only what the failure left undone runs again');
+    const scratch = await runPipeline({ ...base, out: join(dir.path, 'scratch'), overrides: ['filters.min_score=5'] });
+    assert.deepEqual(await datasetRows(base.out), await datasetRows(join(dir.path, 'scratch')));
+    assert.deepEqual(repaired.dataset!.funnel, scratch.dataset!.funnel);
   } finally {
     dir.dispose();
   }

@@ -70,13 +70,25 @@ export function* plainRowsPerRow(table: Table): Generator<PlainRow> {
 }
 
 async function* readTables(path: string, options: ReadParquetOptions): AsyncGenerator<Table> {
-  const file = await parquetWasm.ParquetFile.fromFile(await openAsBlob(path));
+  // parquet-wasm's errors ("Corrupt footer") do not say which file: every one here does.
+  const named = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.includes(path) ? error : new Error(`${path}: ${message}`, { cause: error });
+  };
+  let file: parquetWasm.ParquetFile;
+  try {
+    file = await parquetWasm.ParquetFile.fromFile(await openAsBlob(path));
+  } catch (error) {
+    throw named(error);
+  }
   try {
     const batches = (await file.stream({
       batchSize: options.batchSize ?? 1024,
       ...(options.columns ? { columns: options.columns } : {}),
     })) as ReadableStream<parquetWasm.RecordBatch>;
     for await (const wasmBatch of batches) yield arrow.tableFromIPC(wasmBatch.intoIPCStream());
+  } catch (error) {
+    throw named(error);
   } finally {
     file.free();
   }
